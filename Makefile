@@ -1,0 +1,30 @@
+# `make book` and `make test` set up everything they need on a fresh machine:
+# a virtual environment in .venv, the pinned requirements and the package in
+# editable mode. The stamp file makes a second run go straight to work.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: book test serve clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: book
+	$(BIN)/python -m pytest
+
+serve: book
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,17 @@
+"""Loss functions of machine learning, derived, implemented once, checked against PyTorch.
+
+Modules
+-------
+activations
+    ``sigmoid``, ``log_sigmoid``, ``softmax``, ``log_softmax``, ``logsumexp``.
+information
+    Self-information, entropy, cross-entropy and KL divergence of distributions.
+losses
+    The losses of ``torch.nn.functional`` under the same names, plus margin losses.
+gradients
+    The closed-form gradient of each loss with respect to its input.
+derive
+    SymPy derivations that the chapters carry out.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,192 @@
+"""Activations that turn logits into probabilities, in numerically stable forms.
+
+Every function accepts anything array-like; float32 input stays float32 and
+everything else is computed in float64. None of them overflows, warns or
+returns NaN for finite input, however large.
+"""
+
+import numpy as np
+
+from ._validation import as_float_array
+
+__all__ = ["sigmoid", "log_sigmoid", "logsumexp", "softmax", "log_softmax"]
+
+
+def sigmoid(x):
+    r"""The logistic sigmoid, element-wise.
+
+    .. math::
+
+        \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+
+    Returns
+    -------
+    ndarray
+        Probabilities in [0, 1]; ``sigmoid(inf) = 1`` and ``sigmoid(-inf) = 0``.
+
+    Notes
+    -----
+    Computed from :math:`e^{-|x|} \le 1`, which never overflows:
+    :math:`1 / (1 + e^{-|x|})` for :math:`x \ge 0` and
+    :math:`e^{-|x|} / (1 + e^{-|x|})` for :math:`x < 0`.
+
+    See Also
+    --------
+    log_sigmoid : its logarithm, without the underflow of ``log(sigmoid(x))``.
+
+    Examples
+    --------
+    >>> from lossbook.activations import sigmoid
+    >>> print(sigmoid([-1e4, 0.0, 2.0]).round(4))
+    [0.     0.5    0.8808]
+    """
+    x = as_float_array(x, "x")
+    # exp(-|x|) lies in (0, 1]: no overflow for any finite x.
+    decay = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
+
+
+def log_sigmoid(x):
+    r"""The logarithm of the sigmoid, element-wise: ``torch.nn.functional.logsigmoid``.
+
+    .. math::
+
+        \log \sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+
+    Returns
+    -------
+    ndarray
+        Values in (-inf, 0]; ``log_sigmoid(-1e4) = -1e4`` exactly, where the
+        naive ``log(sigmoid(x))`` gives ``-inf``.
+
+    Examples
+    --------
+    >>> from lossbook.activations import log_sigmoid
+    >>> print(log_sigmoid([-1e4, 0.0, 3.0]).round(4))
+    [-1.000e+04 -6.931e-01 -4.860e-02]
+    """
+    x = as_float_array(x, "x")
+    # log1p keeps the tiny e^{-|x|} for large |x|; min(x, 0) carries the linear part
+    # for very negative x, where sigmoid itself underflows to 0.
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def logsumexp(x, *, axis=-1, keepdims=False):
+    r"""The logarithm of the sum of exponentials along ``axis``.
+
+    .. math::
+
+        \operatorname{logsumexp}(x) = m + \log \sum_i e^{x_i - m},
+        \qquad m = \max_i x_i
+
+    Parameters
+    ----------
+    x : array_like
+        Values.
+    axis : int, optional
+        The axis to reduce (default: the last).
+    keepdims : bool, optional
+        Keep the reduced axis with length one.
+
+    Returns
+    -------
+    ndarray
+        ``-inf`` where every value is ``-inf`` or the axis is empty, as in
+        ``torch.logsumexp``.
+
+    Examples
+    --------
+    >>> from lossbook.activations import logsumexp
+    >>> print(logsumexp([1e4, 1e4]).round(4))
+    10000.6931
+    """
+    x = as_float_array(x, "x")
+    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # Subtracting the maximum makes every exponent <= 0: no overflow, and the
+    # largest term is exactly 1, so the logarithm never sees 0. An infinite peak
+    # is not subtracted (inf - inf would be NaN).
+    peak = np.where(np.isfinite(peak), peak, 0)
+    with np.errstate(divide="ignore"):
+        total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
+def softmax(x, *, axis=-1):
+    r"""The softmax along ``axis``: a probability distribution from logits.
+
+    .. math::
+
+        \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+        = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}}, \qquad m = \max_j x_j
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+    axis : int, optional
+        The class axis (default: the last).
+
+    Returns
+    -------
+    ndarray
+        Non-negative values summing to one along ``axis``; unchanged when a
+        constant is added to every logit.
+
+    See Also
+    --------
+    log_softmax : its logarithm, computed without taking ``log`` of a rounded 0.
+
+    Examples
+    --------
+    >>> from lossbook.activations import softmax
+    >>> print(softmax([1e4, 1e4 + 1.0, 0.0]).round(4))
+    [0.2689 0.7311 0.    ]
+    """
+    x = as_float_array(x, "x")
+    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # Shifting by the maximum leaves the ratio unchanged and keeps every
+    # exponent <= 0, so nothing overflows.
+    peak = np.where(np.isfinite(peak), peak, 0)
+    exponentials = np.exp(x - peak)
+    return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+
+
+def log_softmax(x, *, axis=-1):
+    r"""The logarithm of the softmax along ``axis``.
+
+    .. math::
+
+        \log \operatorname{softmax}(x)_i = x_i - \operatorname{logsumexp}(x)
+
+    Parameters
+    ----------
+    x : array_like
+        Logits.
+    axis : int, optional
+        The class axis (default: the last).
+
+    Returns
+    -------
+    ndarray
+        Values in (-inf, 0]; finite for finite input even where the softmax
+        itself rounds to 0.
+
+    Examples
+    --------
+    >>> from lossbook.activations import log_softmax
+    >>> print(log_softmax([0.0, 1e4]).round(4))
+    [-10000.      0.]
+    """
+    x = as_float_array(x, "x")
+    # Subtracting logsumexp avoids log(softmax), whose small entries round to 0.
+    return x - logsumexp(x, axis=axis, keepdims=True)
