@@ -14,4 +14,7 @@ derive
     SymPy derivations that the chapters carry out.
 """
 
+from ._validation import InvalidInputError
+
+__all__ = ["InvalidInputError"]
 __version__ = "0.1.0"

@@ -7,6 +7,15 @@ style of attrs' validators: ``'reduction' must be one of ... (got 'avg')``.
 import numpy as np
 
 
+class InvalidInputError(ValueError, RuntimeError):
+    """Bad input to a lossbook function: a ``ValueError`` that is also a ``RuntimeError``.
+
+    PyTorch reports most bad input to its losses as ``RuntimeError`` and some as
+    ``ValueError``; this one class lets code written for either keep working
+    when ``torch.nn.functional`` is swapped for ``lossbook.losses``.
+    """
+
+
 def as_float_array(value, name):
     """Return ``value`` as a float array: float32 stays float32, all else becomes float64.
 
@@ -31,52 +40,52 @@ def result_dtype(*arrays):
     return np.result_type(*arrays)
 
 
-def check_same_shape(input, target, target_name="target"):
-    """Raise ``ValueError`` unless ``target`` has exactly the shape of ``input``: nothing is broadcast."""
+def check_same_shape(input, target, target_name="target", input_name="input"):
+    """Raise ``InvalidInputError`` unless ``target`` has exactly the shape of ``input``: nothing is broadcast."""
     if input.shape != target.shape:
-        raise ValueError(
-            f"'{target_name}' must have the same shape as 'input' {tuple(input.shape)} "
+        raise InvalidInputError(
+            f"'{target_name}' must have the same shape as '{input_name}' {tuple(input.shape)} "
             f"(got {tuple(target.shape)}); lossbook does not broadcast"
         )
 
 
 def check_broadcastable(value, shape, name):
-    """Raise ``ValueError`` unless ``value`` broadcasts to ``shape`` without growing it."""
+    """Raise ``InvalidInputError`` unless ``value`` broadcasts to ``shape`` without growing it."""
     try:
         broadcast = np.broadcast_shapes(value.shape, shape)
     except ValueError:
         broadcast = None
     if broadcast != tuple(shape):
-        raise ValueError(
+        raise InvalidInputError(
             f"'{name}' of shape {tuple(value.shape)} must broadcast to the shape "
             f"of 'input' {tuple(shape)}"
         )
 
 
 def check_in_unit_interval(array, name):
-    """Raise ``ValueError`` unless every element of ``array`` lies in [0, 1] (NaN included)."""
+    """Raise ``InvalidInputError`` unless every element of ``array`` lies in [0, 1] (NaN included)."""
     outside = ~((array >= 0) & (array <= 1))
     if outside.any():
-        raise ValueError(
+        raise InvalidInputError(
             f"all elements of '{name}' must be between 0 and 1 "
-            f"(got {array[outside].flat[0]!r} at index {np.argwhere(outside)[0].tolist()})"
+            f"(got {array[outside].flat[0].item()!r} at index {np.argwhere(outside)[0].tolist()})"
         )
 
 
 def check_option(value, name, allowed):
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed``."""
+    """Raise ``InvalidInputError`` unless ``value`` is one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"'{name}' must be one of {', '.join(map(repr, allowed))} (got {value!r})")
+        raise InvalidInputError(f"'{name}' must be one of {', '.join(map(repr, allowed))} (got {value!r})")
 
 
 def check_base(base):
-    """Raise ``ValueError`` unless ``base`` is a valid logarithm base: positive and not 1."""
+    """Raise ``InvalidInputError`` unless ``base`` is a valid logarithm base: positive and not 1."""
     if not (np.isscalar(base) and np.isreal(base) and base > 0 and base != 1):
-        raise ValueError(f"'base' must be a positive number other than 1 (got {base!r})")
+        raise InvalidInputError(f"'base' must be a positive number other than 1 (got {base!r})")
 
 
 def check_distribution(array, name, axis):
-    """Raise ``ValueError`` unless ``array`` holds probability distributions along ``axis``.
+    """Raise ``InvalidInputError`` unless ``array`` holds probability distributions along ``axis``.
 
     Every element must lie in [0, 1], and each slice along ``axis`` must sum to 1
     within the square root of the dtype's machine epsilon (1.5e-8 in float64,
@@ -85,12 +94,12 @@ def check_distribution(array, name, axis):
     """
     check_in_unit_interval(array, name)
     if array.ndim == 0:
-        raise ValueError(f"'{name}' must have at least one dimension (got a scalar {array!r})")
+        raise InvalidInputError(f"'{name}' must have at least one dimension (got a scalar {array!r})")
     tolerance = np.sqrt(np.finfo(array.dtype).eps)
     sums = np.sum(array, axis=axis, dtype=np.float64)
     wrong = np.abs(sums - 1) > tolerance
     if wrong.any():
-        raise ValueError(
+        raise InvalidInputError(
             f"'{name}' must sum to 1 along axis {axis} within {tolerance:.2g} "
-            f"(got {sums[wrong].flat[0]!r} at index {np.argwhere(wrong)[0].tolist()})"
+            f"(got {sums[wrong].flat[0].item()!r} at index {np.argwhere(wrong)[0].tolist()})"
         )

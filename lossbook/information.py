@@ -29,7 +29,7 @@ def _in_base(nats, base):
 def _distributions(p, q, axis):
     p = as_float_array(p, "p")
     q = as_float_array(q, "q")
-    check_same_shape(p, q, "q")
+    check_same_shape(p, q, "q", "p")
     check_distribution(p, "p", axis)
     check_distribution(q, "q", axis)
     dtype = np.result_type(p, q)
