@@ -81,6 +81,16 @@ def log_sigmoid(x):
     return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
+def _peak(x, axis):
+    """The maximum along ``axis`` (kept), to subtract before exponentiating.
+
+    Subtracting it makes every exponent <= 0, so ``exp`` cannot overflow. An
+    infinite or empty maximum is replaced by 0, since inf - inf would be NaN.
+    """
+    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    return np.where(np.isfinite(peak), peak, 0)
+
+
 def logsumexp(x, *, axis=-1, keepdims=False):
     r"""The logarithm of the sum of exponentials along ``axis``.
 
@@ -111,11 +121,8 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     10000.6931
     """
     x = as_float_array(x, "x")
-    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    # Subtracting the maximum makes every exponent <= 0: no overflow, and the
-    # largest term is exactly 1, so the logarithm never sees 0. An infinite peak
-    # is not subtracted (inf - inf would be NaN).
-    peak = np.where(np.isfinite(peak), peak, 0)
+    # After the shift the largest term is exactly 1, so the logarithm never sees 0.
+    peak = _peak(x, axis)
     with np.errstate(divide="ignore"):
         total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
@@ -153,11 +160,8 @@ def softmax(x, *, axis=-1):
     [0.2689 0.7311 0.    ]
     """
     x = as_float_array(x, "x")
-    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    # Shifting by the maximum leaves the ratio unchanged and keeps every
-    # exponent <= 0, so nothing overflows.
-    peak = np.where(np.isfinite(peak), peak, 0)
-    exponentials = np.exp(x - peak)
+    # The shift leaves the ratio unchanged.
+    exponentials = np.exp(x - _peak(x, axis))
     return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
 
 

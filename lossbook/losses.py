@@ -339,7 +339,7 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
 
     Raises
     ------
-    InvalidInputError
+    lossbook.InvalidInputError
         If an element of ``input`` or ``target`` is outside [0, 1] or NaN.
 
     See Also
@@ -523,7 +523,7 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
     ------
     IndexError
         If a class index is outside [0, C) and not ``ignore_index``.
-    InvalidInputError
+    lossbook.InvalidInputError
         If ``target`` is not integer or has the wrong shape, or ``weight``
         has the wrong length.
 
@@ -623,7 +623,7 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     ------
     IndexError
         If a class index is outside [0, C) and not ``ignore_index``.
-    InvalidInputError
+    lossbook.InvalidInputError
         On a target of the wrong dtype or shape, a weight of the wrong
         length, ``label_smoothing`` outside [0, 1], or ``ignore_index`` with
         probability targets.
