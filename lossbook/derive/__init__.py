@@ -12,3 +12,4 @@ classification
     Sigmoid against softmax, and the Bernoulli maximum-likelihood estimate
     (chapter 5).
 """
+from .likelihood import *  # noqa: F401,F403
