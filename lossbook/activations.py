@@ -82,13 +82,11 @@ def log_sigmoid(x):
 
 
 def _peak(x, axis):
-    """The maximum along ``axis`` (kept), to subtract before exponentiating.
+    """The maximum along ``axis`` (kept; -inf for an empty axis), to subtract before exponentiating.
 
-    Subtracting it makes every exponent <= 0, so ``exp`` cannot overflow. An
-    infinite or empty maximum is replaced by 0, since inf - inf would be NaN.
+    Subtracting it makes every exponent <= 0, so ``exp`` cannot overflow.
     """
-    peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    return np.where(np.isfinite(peak), peak, 0)
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
 
 
 def logsumexp(x, *, axis=-1, keepdims=False):
@@ -122,7 +120,10 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     """
     x = as_float_array(x, "x")
     # After the shift the largest term is exactly 1, so the logarithm never sees 0.
+    # An infinite peak is not subtracted: inf - inf would be NaN, where the sum
+    # is rightly inf (a +inf term) or its logarithm -inf (all terms -inf).
     peak = _peak(x, axis)
+    peak = np.where(np.isfinite(peak), peak, 0)
     with np.errstate(divide="ignore"):
         total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
@@ -160,9 +161,11 @@ def softmax(x, *, axis=-1):
     [0.2689 0.7311 0.    ]
     """
     x = as_float_array(x, "x")
-    # The shift leaves the ratio unchanged.
-    exponentials = np.exp(x - _peak(x, axis))
-    return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    # The shift leaves the ratio unchanged. A +inf logit, or a slice of only
+    # -inf, gives NaN, as in PyTorch, without a warning.
+    with np.errstate(invalid="ignore"):
+        exponentials = np.exp(x - _peak(x, axis))
+        return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
 
 
 def log_softmax(x, *, axis=-1):
@@ -171,6 +174,7 @@ def log_softmax(x, *, axis=-1):
     .. math::
 
         \log \operatorname{softmax}(x)_i = x_i - \operatorname{logsumexp}(x)
+        = (x_i - m) - \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
 
     Parameters
     ----------
@@ -192,5 +196,10 @@ def log_softmax(x, *, axis=-1):
     [-10000.      0.]
     """
     x = as_float_array(x, "x")
-    # Subtracting logsumexp avoids log(softmax), whose small entries round to 0.
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    # (x - m) - log(sum(e^{x - m})) avoids log(softmax), whose small entries
+    # round to 0; and it never forms m + log(...), which would round the small
+    # logarithm to the spacing of a large m (in float32, 6e-5 at m = 512).
+    # A +inf logit, or a slice of only -inf, gives NaN, as in PyTorch, without a warning.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shifted = x - _peak(x, axis)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

@@ -414,7 +414,9 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     # positive, and log1p keeps the tiny term for large |x|.
     softplus_neg = np.maximum(-input, 0) + np.log1p(np.exp(-np.abs(input)))
     log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    pointwise = (1 - target) * input + log_weight * softplus_neg
+    # An infinite logit can give 0 * inf = NaN, as in PyTorch, without a warning.
+    with np.errstate(invalid="ignore"):
+        pointwise = (1 - target) * input + log_weight * softplus_neg
     if weight is not None:
         pointwise = pointwise * weight
     return _reduce(pointwise, _reduction(reduction))
@@ -716,7 +718,9 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
             pointwise = np.exp(target) * (target - input)
     else:
         # xlogy(0, 0) = 0: a target of 0 contributes nothing, where t log t would be NaN.
-        pointwise = special.xlogy(target, target) - target * input
+        # An input of -inf (q = 0) still gives 0 * inf = NaN, as in PyTorch.
+        with np.errstate(invalid="ignore"):
+            pointwise = special.xlogy(target, target) - target * input
     if reduction == "batchmean":
         return _reduce(pointwise, "mean", denominator=input.shape[0] if input.ndim else 1)
     return _reduce(pointwise, reduction)
