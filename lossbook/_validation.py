@@ -32,7 +32,7 @@ def as_float_array(value, name):
         return array
     if array.dtype.kind not in "biuf":
         raise TypeError(f"'{name}' must hold real numbers (got dtype {array.dtype})")
-    return array.astype(np.float64)
+    return array.astype(np.float64, copy=False)
 
 
 def result_dtype(*arrays):

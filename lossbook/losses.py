@@ -27,7 +27,7 @@ from ._validation import (
     check_option,
     check_same_shape,
 )
-from .activations import log_sigmoid, log_softmax
+from .activations import _peak, log_sigmoid, log_softmax
 
 __all__ = [
     "mse_loss",
@@ -105,12 +105,18 @@ def _reduction(reduction, allowed=REDUCTIONS):
 # --- regression -----------------------------------------------------------
 
 
+def _difference(input, target):
+    """``input - target`` as a fresh array (also for 0-d input) that later steps overwrite in place."""
+    return np.subtract(input, target, out=np.empty(input.shape, input.dtype))
+
+
 def _weighted_pointwise(pointwise, weight, reduction, *, weight_normalises):
     """Apply an element-wise ``weight`` and reduce; 'mean' divides by the weights' sum if asked."""
     if weight is None:
         return _reduce(pointwise, reduction)
     denominator = np.sum(weight) if weight_normalises else None
-    return _reduce(pointwise * weight, reduction, denominator=denominator)
+    pointwise *= weight  # the element-wise losses are a temporary of their own
+    return _reduce(pointwise, reduction, denominator=denominator)
 
 
 def mse_loss(input, target, *, reduction="mean", weight=None):
@@ -148,8 +154,9 @@ def mse_loss(input, target, *, reduction="mean", weight=None):
     """
     input, target = _float_pair(input, target)
     weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    error = _difference(input, target)
     return _weighted_pointwise(
-        (input - target) ** 2, weight, _reduction(reduction), weight_normalises=True
+        np.square(error, out=error), weight, _reduction(reduction), weight_normalises=True
     )
 
 
@@ -188,8 +195,9 @@ def l1_loss(input, target, *, reduction="mean", weight=None):
     """
     input, target = _float_pair(input, target)
     weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    error = _difference(input, target)
     return _weighted_pointwise(
-        np.abs(input - target), weight, _reduction(reduction), weight_normalises=True
+        np.abs(error, out=error), weight, _reduction(reduction), weight_normalises=True
     )
 
 
@@ -236,13 +244,30 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     """
     _check_positive(beta, "beta", allow_zero=True)
     input, target = _float_pair(input, target)
-    error = np.abs(input - target)
+    error = _difference(input, target)
+    np.abs(error, out=error)
     if beta == 0:
         # The quadratic piece has zero width: L1, without dividing by beta = 0.
         pointwise = error
     else:
-        pointwise = np.where(error < beta, 0.5 * error**2 / beta, error - 0.5 * beta)
+        pointwise = _huber(error, beta)
+        pointwise /= beta
     return _reduce(pointwise, _reduction(reduction))
+
+
+def _huber(error, delta):
+    r"""Huber's piecewise loss of absolute errors, computed in place in ``error``.
+
+    With :math:`c = \min(e, \delta)`, :math:`c (e - c / 2)` is :math:`e^2 / 2` below
+    ``delta`` and :math:`\delta (e - \delta / 2)` above it: one branch-free
+    expression, evaluated in place with one temporary instead of both branches.
+    """
+    clipped = np.minimum(error, delta)
+    clipped *= 0.5
+    error -= clipped
+    clipped *= 2
+    error *= clipped
+    return error
 
 
 def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
@@ -285,8 +310,8 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     _check_positive(delta, "delta", allow_zero=False)
     input, target = _float_pair(input, target)
     weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
-    error = np.abs(input - target)
-    pointwise = np.where(error < delta, 0.5 * error**2, delta * (error - 0.5 * delta))
+    error = _difference(input, target)
+    pointwise = _huber(np.abs(error, out=error), delta)
     return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
 
 
@@ -654,13 +679,24 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     input, class_axis, target, kept, weight, target_weights = _nll_terms(
         input, target, weight, ignore_index
     )
-    log_probs = log_softmax(input, axis=class_axis)
-    pointwise = -target_weights * _gather(log_probs, target, class_axis)
-    if label_smoothing > 0:
-        classes = input.shape[class_axis]
-        per_class = log_probs if weight is None else log_probs * _class_broadcast(weight, class_axis, input.ndim)
-        smooth = -np.where(kept, np.sum(per_class, axis=class_axis), 0)
-        pointwise = (1 - label_smoothing) * pointwise + (label_smoothing / classes) * smooth
+    # log p = (x - m) - log sum e^{x - m}, the stable form of log_softmax, taken
+    # apart so that no full array of log-probabilities is formed: the loss needs
+    # only the target's entry (and, to smooth, the weighted sum over classes), and
+    # the one temporary holds x - m and then, in place, its exponential.
+    # A +inf logit, or a row of only -inf, gives NaN, as in PyTorch.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shifted = input - _peak(input, class_axis)
+        picked = _gather(shifted, target, class_axis)
+        if label_smoothing > 0:
+            classes = input.shape[class_axis]
+            weighted = shifted if weight is None else shifted * _class_broadcast(weight, class_axis, input.ndim)
+            class_sum = np.sum(weighted, axis=class_axis)
+        log_norm = np.log(np.sum(np.exp(shifted, out=shifted), axis=class_axis))
+        pointwise = -target_weights * (picked - log_norm)
+        if label_smoothing > 0:
+            total_weight = classes if weight is None else np.sum(weight)
+            smooth = -np.where(kept, class_sum - total_weight * log_norm, 0)
+            pointwise = (1 - label_smoothing) * pointwise + (label_smoothing / classes) * smooth
     return _reduce(pointwise, reduction, denominator=np.sum(target_weights))
 
 
