@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: book test serve clean
+.PHONY: book test serve clean bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ book: $(STAMP)
 
 test: book
 	$(BIN)/python -m pytest
+
+# Benchmarks are not part of `make test`: they take minutes and measure, not check
+# correctness. scikit-learn is only needed here.
+$(VENV)/.bench-installed: $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 serve: book
 	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html

@@ -89,6 +89,27 @@ def _peak(x, axis):
     return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
 
 
+def _log_sum_exp_shifted(shifted, axis, *, keepdims=True):
+    """``log(sum(exp(shifted)))`` along ``axis``, for ``shifted = x - max(x)``.
+
+    The maximum's term is exactly 1, so the result is ``log1p`` of the other
+    terms' sum: accurate even when that sum is below the machine epsilon, where
+    ``log(1 + rest)`` would round to 0 (the log-probability of a near-certain
+    class, the loss of a confident right answer). Where the maximum was not
+    finite its term is 0 or inf instead of 1, and the plain logarithm applies.
+    """
+    exponentials = np.exp(shifted)
+    if shifted.shape[axis] == 0:
+        total = np.log(np.sum(exponentials, axis=axis, keepdims=True))
+    else:
+        top = np.argmax(shifted, axis=axis, keepdims=True)
+        largest = np.take_along_axis(exponentials, top, axis=axis)
+        np.put_along_axis(exponentials, top, 0, axis=axis)
+        rest = np.sum(exponentials, axis=axis, keepdims=True)
+        total = np.where(largest == 1, np.log1p(rest), np.log(largest + rest))
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
 def logsumexp(x, *, axis=-1, keepdims=False):
     r"""The logarithm of the sum of exponentials along ``axis``.
 
@@ -124,8 +145,8 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     # is rightly inf (a +inf term) or its logarithm -inf (all terms -inf).
     peak = _peak(x, axis)
     peak = np.where(np.isfinite(peak), peak, 0)
-    with np.errstate(divide="ignore"):
-        total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = _log_sum_exp_shifted(x - peak, axis) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
@@ -202,4 +223,4 @@ def log_softmax(x, *, axis=-1):
     # A +inf logit, or a slice of only -inf, gives NaN, as in PyTorch, without a warning.
     with np.errstate(divide="ignore", invalid="ignore"):
         shifted = x - _peak(x, axis)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted - _log_sum_exp_shifted(shifted, axis)

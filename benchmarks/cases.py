@@ -1,0 +1,214 @@
+"""What is timed: for each loss and information measure, the same data in every implementation."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import special, stats
+
+from lossbook import information, losses
+
+TARGET_SIZE = 10**6
+
+# Targets that cannot be met, with the measured reason (see RESULTS.md). A miss
+# not listed here fails `make bench`.
+_PASSES = (
+    "PyTorch evaluates the whole element-wise chain in one fused loop on both cores; NumPy makes one "
+    "single-threaded pass per operation, so a loss of k operations costs about k passes against "
+    "PyTorch's half of one (compare the `torch (1 thread)` column and `lossbook / floor`)"
+)
+EXPLAINED = {"speed": _PASSES}
+
+
+def explained_miss(case, target):
+    return EXPLAINED.get(target)
+
+
+@dataclass
+class Data:
+    implementations: dict
+    floor: Callable
+    input_bytes: int
+    size: int
+
+
+def _one_thread(call):
+    def run():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return call()
+        finally:
+            torch.set_num_threads(threads)
+    return run
+
+
+def _with_torch(numpy_call, torch_call, reference, floor, input_array, sklearn_call=None):
+    implementations = {
+        "lossbook": numpy_call,
+        "torch": torch_call,
+        "torch (1 thread)": _one_thread(torch_call),
+        "numpy/scipy": reference,
+    }
+    if sklearn_call is not None:
+        implementations["sklearn"] = sklearn_call
+    return Data(implementations, floor, input_array.nbytes, input_array.size)
+
+
+def _buffer_floor(ufunc, *arrays):
+    out = np.empty_like(arrays[0])
+    return lambda: ufunc(*arrays, out=out)
+
+
+@dataclass
+class Case:
+    name: str
+    make: Callable
+
+
+def _regression(name, reference):
+    def make(size, dtype):
+        rng = np.random.default_rng(0)
+        x, y = rng.normal(0, 2, size).astype(dtype), rng.normal(0, 2, size).astype(dtype)
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        return _with_torch(
+            lambda: getattr(losses, name)(x, y), lambda: getattr(F, name)(tx, ty),
+            lambda: reference(x, y), _buffer_floor(np.subtract, x, y), x,
+        )
+    return Case(name, make)
+
+
+def _binary(name, reference, *, logits, sklearn=False):
+    def make(size, dtype):
+        rng = np.random.default_rng(1)
+        x = rng.normal(0, 3, size).astype(dtype)
+        y = (rng.uniform(size=size) < 0.5).astype(dtype)
+        if name == "soft_margin_loss":
+            y = 2 * y - 1
+        p = x if logits else (1 / (1 + np.exp(-x))).astype(dtype)
+        tp, ty = torch.from_numpy(p), torch.from_numpy(y)
+        sklearn_call = None
+        if sklearn:
+            from sklearn.metrics import log_loss
+
+            sklearn_call = lambda: log_loss(y, p, labels=[0, 1])  # noqa: E731
+        floor = _buffer_floor(np.exp if logits else np.log, p)
+        return _with_torch(
+            lambda: getattr(losses, name)(p, y), lambda: getattr(F, name)(tp, ty),
+            lambda: reference(p, y), floor, p, sklearn_call,
+        )
+    return Case(name, make)
+
+
+def _cross_entropy(classes):
+    def make(size, dtype):
+        rng = np.random.default_rng(2)
+        rows = max(size // classes, 1)
+        x = rng.normal(0, 3, (rows, classes)).astype(dtype)
+        target = rng.integers(0, classes, rows)
+        tx, tt = torch.from_numpy(x), torch.from_numpy(target)
+        index = np.arange(rows)
+
+        def reference():
+            return -np.mean((x - special.logsumexp(x, axis=1, keepdims=True))[index, target])
+
+        from sklearn.metrics import log_loss
+
+        def sklearn_call():
+            probabilities = special.softmax(x, axis=1)
+            return log_loss(target, probabilities, labels=np.arange(classes))
+
+        return _with_torch(
+            lambda: losses.cross_entropy(x, target), lambda: F.cross_entropy(tx, tt),
+            reference, _buffer_floor(np.exp, x), x, sklearn_call if rows * classes <= 10**6 else None,
+        )
+    return Case(f"cross_entropy (C={classes})", make)
+
+
+def _nll():
+    def make(size, dtype):
+        rng = np.random.default_rng(3)
+        rows = size // 10
+        x = special.log_softmax(rng.normal(0, 3, (rows, 10)), axis=1).astype(dtype)
+        target = rng.integers(0, 10, rows)
+        tx, tt = torch.from_numpy(x), torch.from_numpy(target)
+        index = np.arange(rows)
+        return _with_torch(
+            lambda: losses.nll_loss(x, target), lambda: F.nll_loss(tx, tt),
+            lambda: -np.mean(x[index, target]), _buffer_floor(np.negative, x), x,
+        )
+    return Case("nll_loss (C=10)", make)
+
+
+def _distribution_pair(size, dtype, seed):
+    rng = np.random.default_rng(seed)
+    rows = size // 10
+    p = rng.dirichlet(np.ones(10), rows).astype(dtype)
+    q = rng.dirichlet(np.ones(10), rows).astype(dtype)
+    return p, q
+
+
+def _kl_div():
+    def make(size, dtype):
+        p, q = _distribution_pair(size, dtype, 4)
+        log_q = np.log(q)
+        tq, tp = torch.from_numpy(log_q), torch.from_numpy(p)
+        return _with_torch(
+            lambda: losses.kl_div(log_q, p, reduction="batchmean"),
+            lambda: F.kl_div(tq, tp, reduction="batchmean"),
+            lambda: np.sum(special.rel_entr(p, q)) / len(p), _buffer_floor(np.log, p), p,
+        )
+    return Case("kl_div (batchmean, C=10)", make)
+
+
+def _multilabel():
+    def make(size, dtype):
+        rng = np.random.default_rng(5)
+        x = rng.normal(0, 3, (size // 10, 10)).astype(dtype)
+        y = (rng.uniform(size=x.shape) < 0.5).astype(dtype)
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def reference():
+            return np.mean(-(y * special.log_expit(x) + (1 - y) * special.log_expit(-x)))
+
+        return _with_torch(
+            lambda: losses.multilabel_soft_margin_loss(x, y), lambda: F.multilabel_soft_margin_loss(tx, ty),
+            reference, _buffer_floor(np.exp, x), x,
+        )
+    return Case("multilabel_soft_margin_loss", make)
+
+
+def _information(name, torch_call, reference):
+    def make(size, dtype):
+        p, q = _distribution_pair(size, dtype, 6)
+        tp, tq = torch.from_numpy(p), torch.from_numpy(q)
+        ours = (lambda: information.entropy(p)) if name == "entropy" else (lambda: getattr(information, name)(p, q))
+        return _with_torch(ours, lambda: torch_call(tp, tq), lambda: reference(p, q), _buffer_floor(np.log, p), p)
+    return Case(f"information.{name} (C=10)", make)
+
+
+def all_cases():
+    return [
+        _regression("mse_loss", lambda x, y: np.mean((x - y) ** 2)),
+        _regression("l1_loss", lambda x, y: np.mean(np.abs(x - y))),
+        _regression("smooth_l1_loss", lambda x, y: np.mean(special.huber(1.0, x - y))),
+        _regression("huber_loss", lambda x, y: np.mean(special.huber(1.0, x - y))),
+        _binary("binary_cross_entropy",
+                lambda p, y: -np.mean(special.xlogy(y, p) + special.xlog1py(1 - y, -p)), logits=False, sklearn=True),
+        _binary("binary_cross_entropy_with_logits",
+                lambda x, y: -np.mean(y * special.log_expit(x) + (1 - y) * special.log_expit(-x)), logits=True),
+        _binary("soft_margin_loss", lambda x, y: -np.mean(special.log_expit(y * x)), logits=True),
+        _multilabel(),
+        _nll(),
+        _cross_entropy(10),
+        _cross_entropy(1000),
+        _kl_div(),
+        _information("entropy", lambda p, q: torch.special.entr(p).sum(-1),
+                     lambda p, q: stats.entropy(p, axis=-1)),
+        _information("cross_entropy", lambda p, q: -torch.special.xlogy(p, q).sum(-1),
+                     lambda p, q: -np.sum(special.xlogy(p, q), axis=-1)),
+        _information("kl_divergence", lambda p, q: F.kl_div(q.log(), p, reduction="none").sum(-1),
+                     lambda p, q: stats.entropy(p, q, axis=-1)),
+    ]
