@@ -76,9 +76,25 @@ def log_sigmoid(x):
     [-1.000e+04 -6.931e-01 -4.860e-02]
     """
     x = as_float_array(x, "x")
-    # log1p keeps the tiny e^{-|x|} for large |x|; min(x, 0) carries the linear part
-    # for very negative x, where sigmoid itself underflows to 0.
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    result = _softplus_in_place(np.negative(x, out=np.empty(x.shape, x.dtype)))
+    return np.negative(result, out=result)
+
+
+def _softplus_in_place(z):
+    r"""Overwrite ``z`` with :math:`\log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})` and return it.
+
+    The exponent is never positive, so nothing overflows; log1p keeps the tiny
+    :math:`e^{-|z|}` for large :math:`|z|`, and :math:`\max(z, 0)` carries the
+    linear part where :math:`e^{z}` alone would overflow. In place, with one
+    temporary: the losses built on it stay within two input-sized arrays.
+    """
+    tail = np.abs(z)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    np.maximum(z, 0, out=z)
+    z += tail
+    return z
 
 
 def _peak(x, axis):

@@ -27,7 +27,7 @@ from ._validation import (
     check_option,
     check_same_shape,
 )
-from .activations import _log_sum_exp_shifted, _peak, log_sigmoid, log_softmax
+from .activations import _log_sum_exp_shifted, _peak, _softplus_in_place, log_sigmoid, log_softmax
 
 __all__ = [
     "mse_loss",
@@ -380,13 +380,19 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     input, target, weight = _probability_inputs(input, target, weight)
     with np.errstate(divide="ignore"):
         # The clamp turns log(0) = -inf into -100 before it meets a zero
-        # coefficient, so 0 * log(0) gives 0 rather than NaN.
-        log_p = np.maximum(np.log(input), LOG_CLAMP)
-        log_not_p = np.maximum(np.log1p(-input), LOG_CLAMP)
-    pointwise = -(target * log_p + (1 - target) * log_not_p)
-    if weight is not None:
-        pointwise = pointwise * weight
-    return _reduce(pointwise, _reduction(reduction))
+        # coefficient, so 0 * log(0) gives 0 rather than NaN. Each term is
+        # weighted by its own coefficient, never formed as b + t (a - b), which
+        # would cancel a small log p against a large log(1 - p).
+        pointwise = np.log(input)
+        np.maximum(pointwise, LOG_CLAMP, out=pointwise)
+        pointwise *= target
+        log_not_p = np.negative(input)
+        np.log1p(log_not_p, out=log_not_p)
+        np.maximum(log_not_p, LOG_CLAMP, out=log_not_p)
+        log_not_p *= 1 - target
+    pointwise += log_not_p
+    np.negative(pointwise, out=pointwise)
+    return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
 
 
 def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="mean", pos_weight=None):
@@ -439,20 +445,30 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     """
     input, target, weight = _binary_inputs(input, target, weight)
     pos_weight = _optional_weight(pos_weight, "pos_weight", input.shape, input.dtype)
-    # -log sigma(x) = max(-x, 0) + log1p(e^{-|x|}) and -log(1 - sigma(x)) = max(x, 0) + log1p(e^{-|x|}):
-    # the exponent is never positive, and log1p keeps the tiny term for large |x|.
-    # Adding these two non-negative terms, instead of PyTorch's
+    # -log sigma(x) = softplus(-x) and -log(1 - sigma(x)) = softplus(x), each in
+    # its overflow-free form. Adding these two non-negative terms, instead of PyTorch's
     # (1 - y) x + (1 + (p - 1) y) log(1 + e^{-x}), avoids the cancellation of
     # x against log(1 + e^{-x}) that costs PyTorch all relative accuracy where
     # the loss is small (y = 0, x << 0; chapter 6 measures it).
-    tail = np.log1p(np.exp(-np.abs(input)))
     positive_weight = target if pos_weight is None else pos_weight * target
+    pointwise = _logit_cross_entropy(input, target, positive_weight)
+    return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
+
+
+def _logit_cross_entropy(input, target, positive_weight):
+    """Element-wise ``w y softplus(-x) + (1 - y) softplus(x)``: BCE of logits, weight ``w`` on positives.
+
+    Both terms are non-negative, so nothing cancels; each needs its own array,
+    hence three input-sized temporaries at the peak (RESULTS.md of the benchmarks).
+    """
     # An infinite logit can give 0 * inf = NaN, as in PyTorch, without a warning.
     with np.errstate(invalid="ignore"):
-        pointwise = positive_weight * (tail + np.maximum(-input, 0)) + (1 - target) * (tail + np.maximum(input, 0))
-    if weight is not None:
-        pointwise = pointwise * weight
-    return _reduce(pointwise, _reduction(reduction))
+        positive = _softplus_in_place(np.negative(input, out=np.empty(input.shape, input.dtype)))
+        positive *= positive_weight
+        negative = _softplus_in_place(np.array(input, copy=True))
+        negative *= 1 - target
+        positive += negative
+    return positive
 
 
 # --- multiclass classification ----------------------------------------------
@@ -803,8 +819,10 @@ def soft_margin_loss(input, target, *, reduction="mean"):
     [0.1269 1.3133]
     """
     input, target = _float_pair(input, target)
-    # log(1 + e^{-m}) = -log sigmoid(m), computed without overflow for any margin.
-    return _reduce(-log_sigmoid(target * input), _reduction(reduction))
+    # log(1 + e^{-m}) = softplus(-m), computed without overflow for any margin.
+    negative_margin = np.multiply(target, input, out=np.empty(input.shape, input.dtype))
+    np.negative(negative_margin, out=negative_margin)
+    return _reduce(_softplus_in_place(negative_margin), _reduction(reduction))
 
 
 def _multilabel_inputs(input, target, weight):
@@ -849,9 +867,9 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean")
     0.3778
     """
     input, target, weight = _multilabel_inputs(input, target, weight)
-    pointwise = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
+    pointwise = _logit_cross_entropy(input, target, target)
     if weight is not None:
-        pointwise = pointwise * weight
+        pointwise *= weight
     return _reduce(np.mean(pointwise, axis=-1), _reduction(reduction))
 
 
