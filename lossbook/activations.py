@@ -88,7 +88,7 @@ def _softplus_in_place(z):
     linear part where :math:`e^{z}` alone would overflow. In place, with one
     temporary: the losses built on it stay within two input-sized arrays.
     """
-    tail = np.abs(z)
+    tail = np.abs(z, out=np.empty_like(z))
     np.negative(tail, out=tail)
     np.exp(tail, out=tail)
     np.log1p(tail, out=tail)

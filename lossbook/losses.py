@@ -383,10 +383,10 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
         # coefficient, so 0 * log(0) gives 0 rather than NaN. Each term is
         # weighted by its own coefficient, never formed as b + t (a - b), which
         # would cancel a small log p against a large log(1 - p).
-        pointwise = np.log(input)
+        pointwise = np.log(input, out=np.empty(input.shape, input.dtype))
         np.maximum(pointwise, LOG_CLAMP, out=pointwise)
         pointwise *= target
-        log_not_p = np.negative(input)
+        log_not_p = np.negative(input, out=np.empty(input.shape, input.dtype))
         np.log1p(log_not_p, out=log_not_p)
         np.maximum(log_not_p, LOG_CLAMP, out=log_not_p)
         log_not_p *= 1 - target

@@ -99,6 +99,31 @@ class TestArrayKinds:
         _same_as_torch_or_clear_error("mse_loss", np.array(2.0), np.array(0.5))
         _same_as_torch_or_clear_error("cross_entropy", np.array([0.2, 0.5, 0.3]), np.array(1))
 
+    @pytest.mark.parametrize("name", ["sigmoid", "log_sigmoid", "logsumexp", "softmax", "log_softmax"])
+    @pytest.mark.parametrize("value", [-1000.0, 0.5, np.float32(3.0), np.float64(-2.0)])
+    def test_scalar_activations(self, name, value):
+        """Python and NumPy scalars go through every activation and match torch."""
+        from lossbook import activations
+
+        reference = {
+            "sigmoid": torch.sigmoid, "log_sigmoid": F.logsigmoid,
+            "logsumexp": lambda t: torch.logsumexp(t.reshape(1), 0),
+            "softmax": lambda t: torch.softmax(t.reshape(1), 0)[0],
+            "log_softmax": lambda t: torch.log_softmax(t.reshape(1), 0)[0],
+        }[name]
+        dtype = np.float32 if isinstance(value, np.float32) else np.float64
+        argument = value if name in ("sigmoid", "log_sigmoid") else np.array([value], dtype)
+        actual = np.asarray(getattr(activations, name)(argument)).reshape(-1)[0]
+        expected = reference(torch.tensor(value, dtype=torch.float32 if dtype == np.float32 else torch.float64))
+        np.testing.assert_allclose(actual, expected.numpy(), rtol=1e-6)
+
+    @pytest.mark.parametrize("name", ELEMENTWISE + ["binary_cross_entropy"])
+    def test_scalar_losses(self, name):
+        """0-d arrays and Python floats work for every element-wise loss, as in PyTorch."""
+        input, target = (0.3, 1.0) if name != "kl_div" else (-1.2, 0.3)
+        _same_as_torch_or_clear_error(name, np.array(input), np.array(target), reduction="none")
+        assert np.isfinite(getattr(losses, name)(input, target))
+
     def test_non_contiguous_views(self):
         """Strided views give the same result as their contiguous copies."""
         rng = np.random.default_rng(0)
