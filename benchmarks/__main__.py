@@ -180,6 +180,7 @@ def chapter_times():
         NotebookClient(notebook, timeout=300, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         times[path.stem] = time.perf_counter() - start
+        print(f"{path.stem}: {times[path.stem]:.1f} s", flush=True)
     return times
 
 

@@ -105,7 +105,7 @@ def _peak(x, axis):
     return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
 
 
-def _log_sum_exp_shifted(shifted, axis, *, keepdims=True):
+def _log_sum_exp_shifted(shifted, axis, *, keepdims=True, overwrite=False):
     """``log(sum(exp(shifted)))`` along ``axis``, for ``shifted = x - max(x)``.
 
     The maximum's term is exactly 1, so the result is ``log1p`` of the other
@@ -113,8 +113,9 @@ def _log_sum_exp_shifted(shifted, axis, *, keepdims=True):
     ``log(1 + rest)`` would round to 0 (the log-probability of a near-certain
     class, the loss of a confident right answer). Where the maximum was not
     finite its term is 0 or inf instead of 1, and the plain logarithm applies.
+    With ``overwrite`` the exponentials replace ``shifted``, saving a temporary.
     """
-    exponentials = np.exp(shifted)
+    exponentials = np.exp(shifted, out=shifted if overwrite else None)
     if shifted.shape[axis] == 0:
         total = np.log(np.sum(exponentials, axis=axis, keepdims=True))
     else:

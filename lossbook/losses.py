@@ -706,7 +706,7 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     # log p = (x - m) - log sum e^{x - m}, the stable form of log_softmax, taken
     # apart so that no full array of log-probabilities is formed: the loss needs
     # only the target's entry (and, to smooth, the weighted sum over classes), and
-    # the temporaries are x - m and its exponential.
+    # the one temporary holds x - m and then, in place, its exponential.
     # A +inf logit, or a row of only -inf, gives NaN, as in PyTorch.
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = input - _peak(input, class_axis)
@@ -715,7 +715,7 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
             classes = input.shape[class_axis]
             weighted = shifted if weight is None else shifted * _class_broadcast(weight, class_axis, input.ndim)
             class_sum = np.sum(weighted, axis=class_axis)
-        log_norm = _log_sum_exp_shifted(shifted, class_axis, keepdims=False)
+        log_norm = _log_sum_exp_shifted(shifted, class_axis, keepdims=False, overwrite=True)
         pointwise = -target_weights * (picked - log_norm)
         if label_smoothing > 0:
             total_weight = classes if weight is None else np.sum(weight)
