@@ -1,0 +1,120 @@
+"""Every page of the built site, opened from disk in headless Chromium with the network cut off.
+
+For each page of the table of contents: MathJax has typeset every formula
+(no raw TeX delimiters left in the text, no MathJax error), every image has
+loaded with a non-zero size, no cell output is a traceback, the console shows
+no error, and the page has a title and an entry in the navigation. A
+screenshot of each page, in the light and the dark theme, lands in
+_build/screenshots/ for a person to look at.
+"""
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from built_site import ROOT, built_page, toc_documents
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+if not (CHROMIUM and CHROMEDRIVER):
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser test: .ci/run installs chromium and chromium-driver", pytrace=False)
+    pytest.skip("no Chromium and ChromeDriver on this machine (apt-get install chromium chromium-driver)",
+                allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+
+# Text the browser shows outside code and outputs, with math still raw: any of these means MathJax failed.
+RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\frac", "\\begin{")
+
+PAGE_STATE = r"""
+const done = arguments[arguments.length - 1];
+const typeset = window.MathJax && MathJax.startup ? MathJax.startup.promise : Promise.resolve();
+typeset.then(() => {
+  const prose = document.querySelector("main").cloneNode(true);
+  prose.querySelectorAll("pre, code, script, style, .highlight, mjx-container, .cell_output")
+       .forEach(node => node.remove());
+  const here = location.href.split("#")[0];
+  done({
+    title: document.title,
+    mathjax: Boolean(window.MathJax && MathJax.startup),
+    formulas: document.querySelectorAll("mjx-container").length,
+    math_sources: document.querySelectorAll("main .math, main span.math, main div.math").length,
+    errors: document.querySelectorAll("mjx-merror, [data-mjx-error]").length,
+    prose: prose.innerText,
+    images: Array.from(document.images).map(i => [i.currentSrc, i.complete, i.naturalWidth, i.naturalHeight]),
+    tracebacks: Array.from(document.querySelectorAll(".cell_output, .output"))
+                     .filter(o => /Traceback \(most recent call last\)|\bError\b.*Traceback/.test(o.innerText)).length,
+    in_navigation: Array.from(document.querySelectorAll(".bd-sidebar-primary a[href]"))
+                        .some(a => a.href.split("#")[0] === here),
+  });
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1280,1600", "--allow-file-access-from-files",
+        # The network is unreachable: every host resolves to nothing, so a page that
+        # tried to load anything remote would log a console error.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+        "--proxy-server=127.0.0.1:9",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(60)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+STATS = {}
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_page_as_a_reader_sees_it(browser, document):
+    """Math typeset, images loaded, no traceback, no console error, a title and a navigation entry."""
+    path = built_page(document)
+    browser.get(path.as_uri())
+    state = browser.execute_async_script(PAGE_STATE)
+    console = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    name = document.replace("/", "_")
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    browser.execute_script("document.documentElement.dataset.theme = 'dark';")
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}-dark.png"))
+    browser.execute_script("document.documentElement.dataset.theme = 'light';")
+    STATS[document] = state["formulas"]
+
+    assert state["title"].strip(), "page has no title"
+    assert state["in_navigation"], "page has no entry in the navigation"
+    assert not console, f"console errors: {console}"
+    assert state["errors"] == 0, "MathJax reported an error"
+    raw = [marker for marker in RAW_TEX if marker in state["prose"]]
+    assert not raw, f"untypeset TeX in the page text: {raw}"
+    if state["math_sources"]:
+        assert state["mathjax"] and state["formulas"] >= state["math_sources"], state
+    for source, complete, width, height in state["images"]:
+        assert complete and width > 0 and height > 0, f"image not loaded: {source}"
+    assert state["tracebacks"] == 0, "a cell output shows a traceback"
+
+
+def test_every_chapter_has_typeset_math(browser):
+    """Each chapter page typesets formulas (the check above ran on every page first)."""
+    chapters = [d for d in toc_documents() if d.startswith("chapters/")]
+    missing = [d for d in chapters if d not in STATS]
+    for document in missing:
+        test_page_as_a_reader_sees_it(browser, document)
+    assert all(STATS[d] > 0 for d in chapters), STATS
+    print("formulas typeset:", sum(STATS.values()), STATS)
