@@ -101,3 +101,11 @@ def test_errata_page_lists_every_erratum():
     page = built_page("errata").read_text(encoding="utf-8")
     listed = re.findall(r'class="[^"]*erratum-entry[^"]*".*?href="[^"]*#([^"]+)"', page, re.S)
     assert sorted(listed) == sorted(names)
+
+
+@pytest.mark.parametrize("document", [d for d in toc_documents() if d.startswith("chapters/")])
+def test_chapter_offers_its_notebook(document):
+    """Each chapter page links its .ipynb for download, and the file is in the site."""
+    name = pathlib.PurePosixPath(document).name
+    assert f"../_sources/chapters/{name}.ipynb" in built_page(document).read_text(encoding="utf-8")
+    assert (HTML / "_sources" / "chapters" / f"{name}.ipynb").is_file()
