@@ -13,3 +13,4 @@ classification
     (chapter 5).
 """
 from .likelihood import *  # noqa: F401,F403
+from .classification import *  # noqa: F401,F403
