@@ -13,4 +13,5 @@ classification
     (chapter 5).
 """
 from .likelihood import *  # noqa: F401,F403
+from .from_gradient import *  # noqa: F401,F403
 from .classification import *  # noqa: F401,F403
