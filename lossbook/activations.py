@@ -123,7 +123,12 @@ def _log_sum_exp_shifted(shifted, axis, *, keepdims=True, overwrite=False):
         largest = np.take_along_axis(exponentials, top, axis=axis)
         np.put_along_axis(exponentials, top, 0, axis=axis)
         rest = np.sum(exponentials, axis=axis, keepdims=True)
-        total = np.where(largest == 1, np.log1p(rest), np.log(largest + rest))
+        total = np.log1p(rest)
+        # Only rows whose maximum was not finite need the plain logarithm; taking
+        # it for them alone keeps two row-sized temporaries and a pass off the rest.
+        unusual = largest != 1
+        if unusual.any():
+            total[unusual] = np.log(largest[unusual] + rest[unusual])
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
@@ -211,8 +216,8 @@ def log_softmax(x, *, axis=-1):
 
     .. math::
 
-        \log \operatorname{softmax}(x)_i = x_i - \operatorname{logsumexp}(x)
-        = (x_i - m) - \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
+        \log \operatorname{softmax}(x)_i &= x_i - \operatorname{logsumexp}(x) \\
+        &= (x_i - m) - \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
 
     Parameters
     ----------

@@ -400,10 +400,10 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
 
     .. math::
 
-        \ell_i = -w_i \left[ p_c\, y_i \log \sigma(x_i)
-                 + (1 - y_i) \log(1 - \sigma(x_i)) \right]
-               = w_i \left[ p_c\, y_i \log\bigl(1 + e^{-x_i}\bigr)
-                 + (1 - y_i) \log\bigl(1 + e^{x_i}\bigr) \right]
+        \ell_i &= -w_i \left[ p_c\, y_i \log \sigma(x_i)
+                  + (1 - y_i) \log(1 - \sigma(x_i)) \right] \\
+               &= w_i \left[ p_c\, y_i \log\bigl(1 + e^{-x_i}\bigr)
+                  + (1 - y_i) \log\bigl(1 + e^{x_i}\bigr) \right]
 
     where :math:`p_c` is ``pos_weight`` for the element's class.
 
@@ -636,9 +636,9 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
 
     .. math::
 
-        \ell_n = -(1 - \varepsilon)\, w_{y_n} \log p_{n, y_n}
-                 - \frac{\varepsilon}{C} \sum_c w_c \log p_{n, c}, \qquad
-        \text{mean} = \frac{\sum_n \ell_n}{\sum_{n : y_n \ne \text{ignore}} w_{y_n}}
+        \ell_n &= -(1 - \varepsilon)\, w_{y_n} \log p_{n, y_n}
+                  - \frac{\varepsilon}{C} \sum_c w_c \log p_{n, c}, \\
+        \text{mean} &= \frac{\sum_n \ell_n}{\sum_{n : y_n \ne \text{ignore}} w_{y_n}}
 
     With class probabilities :math:`t` of the input's shape, the target is
     smoothed to :math:`t' = (1 - \varepsilon) t + \varepsilon / C` and

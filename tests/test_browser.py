@@ -1,15 +1,16 @@
 """Every page of the built site, opened from disk in headless Chromium with the network cut off.
 
 For each page of the table of contents: MathJax has typeset every formula
-(no raw TeX delimiters left in the text, no MathJax error), every image has
+(no raw TeX delimiters left in the text, no MathJax error, none wider than
+its column), every image has
 loaded with a non-zero size, no cell output is a traceback, the console shows
 no error, and the page has a title and an entry in the navigation. A
 screenshot of each page, in the light and the dark theme, lands in
 _build/screenshots/ for a person to look at.
 """
 
+import base64
 import os
-import pathlib
 import shutil
 
 import pytest
@@ -51,6 +52,16 @@ typeset.then(() => {
                      .filter(o => /Traceback \(most recent call last\)|\bError\b.*Traceback/.test(o.innerText)).length,
     in_navigation: Array.from(document.querySelectorAll(".bd-sidebar-primary a[href]"))
                         .some(a => a.href.split("#")[0] === here),
+    // MathJax 3 never breaks a line: a formula wider than its column is cut off,
+    // or hidden behind a scroll bar. A few pixels of glyph overhang are not.
+    too_wide: Array.from(document.querySelectorAll("mjx-container")).filter(m => {
+      if (getComputedStyle(m).overflowX !== "visible" && m.scrollWidth > m.clientWidth + 4) return true;
+      const right = m.getBoundingClientRect().right;
+      for (let box = m.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (getComputedStyle(box).overflowX !== "visible") return right > box.getBoundingClientRect().right + 4;
+      }
+      return false;
+    }).map(m => MathJax.startup.document.getMathItemsWithin(m)[0].math.slice(0, 80)),
   });
 });
 """
@@ -83,17 +94,25 @@ def browser():
 STATS = {}
 
 
+def _save_whole_page(driver, path):
+    """Screenshot the whole page, not only the window, so figures and outputs far down show too."""
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip})
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
 @pytest.mark.parametrize("document", toc_documents())
 def test_page_as_a_reader_sees_it(browser, document):
-    """Math typeset, images loaded, no traceback, no console error, a title and a navigation entry."""
+    """Math typeset and within the column, images loaded, no traceback or console error, a title, a navigation entry."""
     path = built_page(document)
     browser.get(path.as_uri())
     state = browser.execute_async_script(PAGE_STATE)
     console = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     name = document.replace("/", "_")
-    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    _save_whole_page(browser, SCREENSHOTS / f"{name}.png")
     browser.execute_script("document.documentElement.dataset.theme = 'dark';")
-    browser.save_screenshot(str(SCREENSHOTS / f"{name}-dark.png"))
+    _save_whole_page(browser, SCREENSHOTS / f"{name}-dark.png")
     browser.execute_script("document.documentElement.dataset.theme = 'light';")
     STATS[document] = state["formulas"]
 
@@ -108,6 +127,7 @@ def test_page_as_a_reader_sees_it(browser, document):
     for source, complete, width, height in state["images"]:
         assert complete and width > 0 and height > 0, f"image not loaded: {source}"
     assert state["tracebacks"] == 0, "a cell output shows a traceback"
+    assert not state["too_wide"], f"formulas wider than the column: {state['too_wide']}"
 
 
 def test_every_chapter_has_typeset_math(browser):

@@ -15,3 +15,4 @@ classification
 from .likelihood import *  # noqa: F401,F403
 from .from_gradient import *  # noqa: F401,F403
 from .classification import *  # noqa: F401,F403
+from .display import *  # noqa: F401,F403
