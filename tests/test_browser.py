@@ -2,7 +2,7 @@
 
 For each page of the table of contents: MathJax has typeset every formula
 (no raw TeX delimiters left in the text, no MathJax error, none wider than
-its column), every image has
+its column), no code or printed line needs a sideways scroll, every image has
 loaded with a non-zero size, no cell output is a traceback, the console shows
 no error, and the page has a title and an entry in the navigation. A
 screenshot of each page, in the light and the dark theme, lands in
@@ -62,6 +62,10 @@ typeset.then(() => {
       }
       return false;
     }).map(m => MathJax.startup.document.getMathItemsWithin(m)[0].math.slice(0, 80)),
+    // Code and printed text a reader can only see by scrolling sideways.
+    scrolling_code: Array.from(document.querySelectorAll("main div.cell pre"))
+                         .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+                         .map(pre => pre.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a))),
   });
 });
 """
@@ -104,7 +108,7 @@ def _save_whole_page(driver, path):
 
 @pytest.mark.parametrize("document", toc_documents())
 def test_page_as_a_reader_sees_it(browser, document):
-    """Math typeset and within the column, images loaded, no traceback or console error, a title, a navigation entry."""
+    """Math typeset, math and code within the column, images loaded, no traceback or console error, title, navigation."""
     path = built_page(document)
     browser.get(path.as_uri())
     state = browser.execute_async_script(PAGE_STATE)
@@ -128,6 +132,7 @@ def test_page_as_a_reader_sees_it(browser, document):
         assert complete and width > 0 and height > 0, f"image not loaded: {source}"
     assert state["tracebacks"] == 0, "a cell output shows a traceback"
     assert not state["too_wide"], f"formulas wider than the column: {state['too_wide']}"
+    assert not state["scrolling_code"], f"code wider than the column: {state['scrolling_code']}"
 
 
 def test_every_chapter_has_typeset_math(browser):

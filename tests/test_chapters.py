@@ -14,6 +14,9 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.ipynb"))
+# Characters of code the site's article column shows without a scroll bar in a
+# 1280-pixel window (measured on the built site; PEP 8's limit too).
+COLUMN = 79
 DISPLAYING_CALL = re.compile(r"^\s*(print|display|plt\.show)\(", re.MULTILINE)
 
 
@@ -64,6 +67,17 @@ class TestChapter:
         """No stored output is a traceback."""
         for cell in _code_cells(path):
             assert all(output["output_type"] != "error" for output in cell["outputs"])
+
+    def test_code_and_printed_text_fit_the_column(self, path):
+        """No code line and no printed line is wider than the site shows without scrolling."""
+        wide = []
+        for index, cell in enumerate(_code_cells(path)):
+            lines = "".join(cell["source"]).splitlines()
+            for output in cell["outputs"]:
+                text = output.get("text") or output.get("data", {}).get("text/plain", "")
+                lines += "".join(text).splitlines()
+            wide += [f"cell {index}: {line}" for line in lines if len(line) > COLUMN]
+        assert not wide, f"{len(wide)} lines over {COLUMN} characters:\n" + "\n".join(wide)
 
     def test_first_code_cell_imports_the_package(self, path):
         """The first code cell imports from lossbook and seeds the random generators."""
