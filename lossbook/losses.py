@@ -508,14 +508,18 @@ def _class_indices(target, input, class_axis, ignore_index):
             f"{input.shape} (got {target.shape})"
         )
     kept = target != ignore_index
+    every_kept = kept.all()
+    checked = target if every_kept else target[kept]
     classes = input.shape[class_axis]
-    outside = kept & ((target < 0) | (target >= classes))
-    if outside.any():
+    # Two reductions instead of an element-wise test per bound; the offender is
+    # looked for only once an error is certain.
+    if checked.size and (checked.min() < 0 or checked.max() >= classes):
+        offender = checked[(checked < 0) | (checked >= classes)].flat[0].item()
         raise IndexError(
-            f"'target' holds class index {target[outside].flat[0].item()}, out of bounds for "
+            f"'target' holds class index {offender}, out of bounds for "
             f"{classes} classes (valid: 0 to {classes - 1}, or ignore_index={ignore_index})"
         )
-    return np.where(kept, target, 0), kept
+    return (target if every_kept else np.where(kept, target, 0)), kept
 
 
 def _gather(values, indices, class_axis):
@@ -528,8 +532,21 @@ def _gather(values, indices, class_axis):
 
 def _target_weights(target, kept, weight, dtype):
     """The weight of each target's class, 0 where the target is ignored."""
-    class_weight = np.ones((), dtype) if weight is None else weight[target]
-    return np.where(kept, class_weight, 0).astype(dtype, copy=False)
+    if weight is None:
+        return kept.astype(dtype)
+    return np.where(kept, weight[target], 0).astype(dtype, copy=False)
+
+
+def _zero_ignored(values, kept):
+    """Set the per-target ``values`` of ignored targets to 0, in place.
+
+    PyTorch skips ignored targets, so whatever their row holds (a masked logit
+    of -inf, a NaN) must not reach the sum as ``0 * inf = NaN``.
+    """
+    values = np.asarray(values)  # 0-d results come back as scalars, which cannot be assigned to
+    if not kept.all():
+        values[~kept] = 0
+    return values
 
 
 def _nll_terms(input, target, weight, ignore_index):
@@ -568,7 +585,8 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
     -------
     ndarray
         A 0-d array, or one loss per target for ``reduction='none'`` (0 where
-        ignored). With every target ignored, 'mean' is NaN and 'sum' is 0.
+        ignored, even if that row holds -inf or NaN). With every target
+        ignored, 'mean' is NaN and 'sum' is 0.
 
     Raises
     ------
@@ -589,7 +607,9 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
     input, class_axis, target, kept, weight, target_weights = _nll_terms(
         input, target, weight, ignore_index
     )
-    pointwise = -target_weights * _gather(input, target, class_axis)
+    picked = _gather(input, target, class_axis)
+    pointwise = _zero_ignored(np.negative(picked, out=picked), kept)
+    pointwise *= target_weights
     return _reduce(pointwise, _reduction(reduction), denominator=np.sum(target_weights))
 
 
@@ -658,7 +678,8 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     weight : array_like, optional
         One weight per class, shape (C,).
     ignore_index : int
-        A class index that contributes nothing; only for class-index targets.
+        A class index that contributes nothing, whatever its row of logits
+        holds (a masked -inf, a NaN); only for class-index targets.
     reduction : {'mean', 'sum', 'none'}
         How to combine the losses.
     label_smoothing : float
@@ -716,7 +737,8 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
             weighted = shifted if weight is None else shifted * _class_broadcast(weight, class_axis, input.ndim)
             class_sum = np.sum(weighted, axis=class_axis)
         log_norm = _log_sum_exp_shifted(shifted, class_axis, keepdims=False, overwrite=True)
-        pointwise = -target_weights * (picked - log_norm)
+        pointwise = _zero_ignored(log_norm - picked, kept)
+        pointwise *= target_weights
         if label_smoothing > 0:
             total_weight = classes if weight is None else np.sum(weight)
             smooth = -np.where(kept, class_sum - total_weight * log_norm, 0)

@@ -24,6 +24,20 @@ REDUCTIONS = ["none", "mean", "sum"]
 
 _TENSOR_OPTIONS = ("weight", "pos_weight")
 
+# What an ignored target's row may hold: PyTorch skips the row, so none of
+# these may reach the loss (a masked logit of -inf is common in practice).
+IGNORED_ROWS = {
+    "one -inf": [-np.inf, 0.0, 0.5],
+    "all -inf": [-np.inf, -np.inf, -np.inf],
+    "nan": [np.nan, 0.0, 0.5],
+}
+
+
+def with_ignored_row(row, dtype):
+    """Two kept rows and one ignored row holding ``row``, with their class-index targets."""
+    input = np.array([[-1.2, -0.3, -2.0], row, [-0.1, -3.0, -2.5]], dtype)
+    return input, np.array([1, -100, 0])
+
 
 def _to_torch(value):
     return torch.from_numpy(np.array(value))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lossbook import gradients
-from parity import DTYPES, REDUCTIONS, cases, check_gradient, torch_run
+from parity import DTYPES, IGNORED_ROWS, REDUCTIONS, cases, check_gradient, torch_run, with_ignored_row
 
 
 @pytest.fixture
@@ -90,6 +90,14 @@ class TestNllLoss:
         input = np.log(np.full((3, 4), 0.25, dtype))
         check_gradient("nll_loss", input, np.full(3, -100), dtype, rng, reduction=reduction)
 
+    @pytest.mark.parametrize("dtype", DTYPES)
+    @pytest.mark.parametrize("reduction", REDUCTIONS)
+    @pytest.mark.parametrize("row", IGNORED_ROWS.values(), ids=IGNORED_ROWS.keys())
+    def test_ignored_row_may_hold_inf_or_nan(self, dtype, reduction, row, rng):
+        """An ignored row of -inf or NaN: the gradient is autograd's."""
+        input, target = with_ignored_row(row, dtype)
+        check_gradient("nll_loss", input, target, dtype, rng, reduction=reduction)
+
 
 class TestCrossEntropy:
     @pytest.mark.parametrize("input, target, dtype, options", cases("cross_entropy"))
@@ -113,6 +121,14 @@ class TestCrossEntropy:
             "cross_entropy", input, np.full(3, 2), dtype, rng,
             reduction=reduction, ignore_index=2, label_smoothing=0.3,
         )
+
+    @pytest.mark.parametrize("dtype", DTYPES)
+    @pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+    @pytest.mark.parametrize("row", IGNORED_ROWS.values(), ids=IGNORED_ROWS.keys())
+    def test_ignored_row_may_hold_inf_or_nan(self, dtype, label_smoothing, row, rng):
+        """An ignored row of -inf or NaN logits: the gradient is autograd's (NaN in that row where autograd's is)."""
+        input, target = with_ignored_row(row, dtype)
+        check_gradient("cross_entropy", input, target, dtype, rng, label_smoothing=label_smoothing)
 
     def test_is_softmax_minus_one_hot(self):
         """Without options the mean gradient is (softmax - one_hot) / N."""

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from lossbook import losses
-from parity import DTYPES, REDUCTIONS, assert_close, cases, check_value, torch_run
+from parity import DTYPES, IGNORED_ROWS, REDUCTIONS, assert_close, cases, check_value, torch_run, with_ignored_row
 
 
 class TestMseLoss:
@@ -111,6 +111,15 @@ class TestNllLoss:
         weight = np.arange(1.0, 5.0, dtype=dtype) if weighted else None
         check_value("nll_loss", input, target, dtype, reduction=reduction, weight=weight)
 
+    @pytest.mark.parametrize("dtype", DTYPES)
+    @pytest.mark.parametrize("reduction", REDUCTIONS)
+    @pytest.mark.parametrize("row", IGNORED_ROWS.values(), ids=IGNORED_ROWS.keys())
+    def test_ignored_row_may_hold_inf_or_nan(self, dtype, reduction, row):
+        """An ignored target's row of -inf or NaN contributes 0, as in PyTorch, not 0 * inf = NaN."""
+        input, target = with_ignored_row(row, dtype)
+        check_value("nll_loss", input, target, dtype, reduction=reduction)
+        assert np.isfinite(losses.nll_loss(input, target, reduction=reduction)).all()
+
     def test_mean_divides_by_target_weights(self):
         """Weighted 'mean' divides by the sum of the targets' class weights."""
         input = np.log(np.array([[0.5, 0.5], [0.9, 0.1]]))
@@ -144,6 +153,17 @@ class TestCrossEntropy:
             "cross_entropy", input, np.full(3, 2), dtype,
             reduction=reduction, ignore_index=2, label_smoothing=label_smoothing,
         )
+
+    @pytest.mark.parametrize("dtype", DTYPES)
+    @pytest.mark.parametrize("reduction", REDUCTIONS)
+    @pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+    @pytest.mark.parametrize("row", IGNORED_ROWS.values(), ids=IGNORED_ROWS.keys())
+    def test_ignored_row_may_hold_inf_or_nan(self, dtype, reduction, label_smoothing, row):
+        """An ignored target's row of -inf or NaN logits contributes 0, as in PyTorch."""
+        input, target = with_ignored_row(row, dtype)
+        options = {"reduction": reduction, "label_smoothing": label_smoothing}
+        check_value("cross_entropy", input, target, dtype, **options)
+        assert np.isfinite(losses.cross_entropy(input, target, **options)).all()
 
     @pytest.mark.parametrize("dtype", DTYPES)
     def test_batch_of_one(self, dtype):
