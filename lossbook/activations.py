@@ -2,10 +2,15 @@
 
 Every function accepts anything array-like; float32 input stays float32 and
 everything else is computed in float64. None of them overflows, warns or
-returns NaN for finite input, however large.
+returns NaN for finite input, however large. As in PyTorch, ``softmax``,
+``log_softmax`` and ``logsumexp`` treat a 0-d input as one logit along axis 0
+or -1.
 """
 
+import functools
+
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from ._validation import as_float_array
 
@@ -97,16 +102,40 @@ def _softplus_in_place(z):
     return z
 
 
-def _peak(x, axis):
-    """The maximum along ``axis`` (kept; -inf for an empty axis), to subtract before exponentiating.
+def _zero_dim_as_vector(function):
+    """Convert ``x`` to a float array and reduce a 0-d one as a vector of one element.
 
-    Subtracting it makes every exponent <= 0, so ``exp`` cannot overflow.
+    PyTorch lets ``softmax``, ``log_softmax`` and ``logsumexp`` of a 0-d tensor
+    take ``dim`` 0 or -1, and returns a 0-d result; NumPy has no axis to reduce.
+    Any other axis raises ``AxisError`` (an ``IndexError``, as in PyTorch).
     """
-    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+
+    @functools.wraps(function)
+    def wrapper(x, **options):
+        x = as_float_array(x, "x")
+        if x.ndim == 0:
+            return function(x.reshape(1), **options).reshape(())
+        return function(x, **options)
+
+    return wrapper
 
 
-def _log_sum_exp_shifted(shifted, axis, *, keepdims=True, overwrite=False):
-    """``log(sum(exp(shifted)))`` along ``axis``, for ``shifted = x - max(x)``.
+def _peak(x, axis):
+    """The maximum along ``axis`` and its index (both kept), to subtract before exponentiating.
+
+    Subtracting the maximum makes every exponent <= 0, so ``exp`` cannot
+    overflow. Taking it through ``argmax`` costs the one pass ``max`` would,
+    and the index then spares ``_log_sum_exp_shifted`` a second. An empty axis
+    has the maximum -inf and no index. A NaN is the maximum of its slice.
+    """
+    if x.shape[normalize_axis_index(axis, x.ndim)] == 0:  # AxisError naming a bad axis
+        return np.max(x, axis=axis, keepdims=True, initial=-np.inf), None
+    top = np.argmax(x, axis=axis, keepdims=True)
+    return np.take_along_axis(x, top, axis=axis), top
+
+
+def _log_sum_exp_shifted(shifted, axis, top, *, keepdims=True, overwrite=False):
+    """``log(sum(exp(shifted)))`` along ``axis``, for ``shifted = x - max(x)`` and ``top = argmax(x)``.
 
     The maximum's term is exactly 1, so the result is ``log1p`` of the other
     terms' sum: accurate even when that sum is below the machine epsilon, where
@@ -119,7 +148,6 @@ def _log_sum_exp_shifted(shifted, axis, *, keepdims=True, overwrite=False):
     if shifted.shape[axis] == 0:
         total = np.log(np.sum(exponentials, axis=axis, keepdims=True))
     else:
-        top = np.argmax(shifted, axis=axis, keepdims=True)
         largest = np.take_along_axis(exponentials, top, axis=axis)
         np.put_along_axis(exponentials, top, 0, axis=axis)
         rest = np.sum(exponentials, axis=axis, keepdims=True)
@@ -132,6 +160,7 @@ def _log_sum_exp_shifted(shifted, axis, *, keepdims=True, overwrite=False):
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
+@_zero_dim_as_vector
 def logsumexp(x, *, axis=-1, keepdims=False):
     r"""The logarithm of the sum of exponentials along ``axis``.
 
@@ -161,17 +190,17 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     >>> print(logsumexp([1e4, 1e4]).round(4))
     10000.6931
     """
-    x = as_float_array(x, "x")
     # After the shift the largest term is exactly 1, so the logarithm never sees 0.
     # An infinite peak is not subtracted: inf - inf would be NaN, where the sum
     # is rightly inf (a +inf term) or its logarithm -inf (all terms -inf).
-    peak = _peak(x, axis)
+    peak, top = _peak(x, axis)
     peak = np.where(np.isfinite(peak), peak, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        total = _log_sum_exp_shifted(x - peak, axis) + peak
+        total = _log_sum_exp_shifted(x - peak, axis, top) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
+@_zero_dim_as_vector
 def softmax(x, *, axis=-1):
     r"""The softmax along ``axis``: a probability distribution from logits.
 
@@ -203,14 +232,14 @@ def softmax(x, *, axis=-1):
     >>> print(softmax([1e4, 1e4 + 1.0, 0.0]).round(4))
     [0.2689 0.7311 0.    ]
     """
-    x = as_float_array(x, "x")
     # The shift leaves the ratio unchanged. A +inf logit, or a slice of only
     # -inf, gives NaN, as in PyTorch, without a warning.
     with np.errstate(invalid="ignore"):
-        exponentials = np.exp(x - _peak(x, axis))
+        exponentials = np.exp(x - _peak(x, axis)[0])
         return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
 
 
+@_zero_dim_as_vector
 def log_softmax(x, *, axis=-1):
     r"""The logarithm of the softmax along ``axis``.
 
@@ -238,11 +267,11 @@ def log_softmax(x, *, axis=-1):
     >>> print(log_softmax([0.0, 1e4]).round(4))
     [-10000.      0.]
     """
-    x = as_float_array(x, "x")
     # (x - m) - log(sum(e^{x - m})) avoids log(softmax), whose small entries
     # round to 0; and it never forms m + log(...), which would round the small
     # logarithm to the spacing of a large m (in float32, 6e-5 at m = 512).
     # A +inf logit, or a slice of only -inf, gives NaN, as in PyTorch, without a warning.
     with np.errstate(divide="ignore", invalid="ignore"):
-        shifted = x - _peak(x, axis)
-        return shifted - _log_sum_exp_shifted(shifted, axis)
+        peak, top = _peak(x, axis)
+        shifted = x - peak
+        return shifted - _log_sum_exp_shifted(shifted, axis, top)

@@ -730,13 +730,14 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     # the one temporary holds x - m and then, in place, its exponential.
     # A +inf logit, or a row of only -inf, gives NaN, as in PyTorch.
     with np.errstate(invalid="ignore", divide="ignore"):
-        shifted = input - _peak(input, class_axis)
+        peak, top = _peak(input, class_axis)
+        shifted = input - peak
         picked = _gather(shifted, target, class_axis)
         if label_smoothing > 0:
             classes = input.shape[class_axis]
             weighted = shifted if weight is None else shifted * _class_broadcast(weight, class_axis, input.ndim)
             class_sum = np.sum(weighted, axis=class_axis)
-        log_norm = _log_sum_exp_shifted(shifted, class_axis, keepdims=False, overwrite=True)
+        log_norm = _log_sum_exp_shifted(shifted, class_axis, top, keepdims=False, overwrite=True)
         pointwise = _zero_ignored(log_norm - picked, kept)
         pointwise *= target_weights
         if label_smoothing > 0:

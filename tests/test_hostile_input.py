@@ -102,20 +102,31 @@ class TestArrayKinds:
     @pytest.mark.parametrize("name", ["sigmoid", "log_sigmoid", "logsumexp", "softmax", "log_softmax"])
     @pytest.mark.parametrize("value", [-1000.0, 0.5, np.float32(3.0), np.float64(-2.0)])
     def test_scalar_activations(self, name, value):
-        """Python and NumPy scalars go through every activation and match torch."""
+        """Python and NumPy scalars go through every activation as 0-d tensors go through torch's."""
         from lossbook import activations
 
         reference = {
             "sigmoid": torch.sigmoid, "log_sigmoid": F.logsigmoid,
-            "logsumexp": lambda t: torch.logsumexp(t.reshape(1), 0),
-            "softmax": lambda t: torch.softmax(t.reshape(1), 0)[0],
-            "log_softmax": lambda t: torch.log_softmax(t.reshape(1), 0)[0],
+            "logsumexp": lambda t: torch.logsumexp(t, -1),
+            "softmax": lambda t: torch.softmax(t, -1),
+            "log_softmax": lambda t: torch.log_softmax(t, -1),
         }[name]
         dtype = np.float32 if isinstance(value, np.float32) else np.float64
-        argument = value if name in ("sigmoid", "log_sigmoid") else np.array([value], dtype)
-        actual = np.asarray(getattr(activations, name)(argument)).reshape(-1)[0]
+        actual = getattr(activations, name)(value)
         expected = reference(torch.tensor(value, dtype=torch.float32 if dtype == np.float32 else torch.float64))
+        assert np.shape(actual) == ()
         np.testing.assert_allclose(actual, expected.numpy(), rtol=1e-6)
+
+    @pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax"])
+    @pytest.mark.parametrize("shape", [(), (3,)])
+    def test_axis_out_of_range(self, name, shape):
+        """An axis the input lacks raises an IndexError naming it, as torch does."""
+        from lossbook import activations
+
+        with pytest.raises(IndexError):
+            getattr(torch, name)(torch.zeros(shape), 1)
+        with pytest.raises(IndexError, match="axis 1 is out of bounds"):
+            getattr(activations, name)(np.zeros(shape), axis=1)
 
     @pytest.mark.parametrize("name", ELEMENTWISE + ["binary_cross_entropy"])
     def test_scalar_losses(self, name):
