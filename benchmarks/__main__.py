@@ -66,6 +66,11 @@ def measure(sizes):
     return rows
 
 
+def _power_of_ten(size):
+    """``size`` to one significant figure, as the report writes it: 1e6."""
+    return f"{size:.0e}".replace("e+0", "e")
+
+
 def _format_progress(row):
     return f"{row['case']:<36} {row['dtype']:<8} {row['size']:>9}  lossbook/torch {row['lossbook'] / row['torch']:6.2f}"
 
@@ -103,7 +108,7 @@ def check_targets(rows):
             misses.append(("floor", f"{row['lossbook'] / row['floor']:.1f}x its floor"))
         for target, figure in misses:
             reason = explained_miss(row["case"], target)
-            line = f"{row['case']} {row['dtype']} at {row['size']:.0e}: {figure}".replace("e+0", "e")
+            line = f"{row['case']} {row['dtype']} at {_power_of_ten(row['size'])}: {figure}"
             if reason:
                 explained.setdefault(reason, []).append(line)
             else:
@@ -206,7 +211,7 @@ def write_results(rows, sizes, failures, explained, book, chapters):
         "",
     ]
     for size in sorted({r["size"] for r in rows if r["size"] >= TARGET_SIZE} | {max(r["size"] for r in rows)}):
-        lines += [f"## At about {size:.0e} elements".replace("e+0", "e"), "", ratio_table(rows, size), ""]
+        lines += [f"## At about {_power_of_ten(size)} elements", "", ratio_table(rows, size), ""]
     lines += ["## Targets", ""]
     lines += ["At 10^6 elements and above: lossbook at most as slow as PyTorch, at most two input-sized",
               "temporaries, cross-entropy within 4x of its floor.", ""]

@@ -742,7 +742,7 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
         pointwise *= target_weights
         if label_smoothing > 0:
             total_weight = classes if weight is None else np.sum(weight)
-            smooth = -np.where(kept, class_sum - total_weight * log_norm, 0)
+            smooth = _zero_ignored(total_weight * log_norm - class_sum, kept)
             pointwise = (1 - label_smoothing) * pointwise + (label_smoothing / classes) * smooth
     return _reduce(pointwise, reduction, denominator=np.sum(target_weights))
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lossbook import InvalidInputError, gradients, losses
+from lossbook import InvalidInputError, activations, gradients, losses
 from parity import assert_close, torch_run
 
 ELEMENTWISE = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy_with_logits",
@@ -103,8 +103,6 @@ class TestArrayKinds:
     @pytest.mark.parametrize("value", [-1000.0, 0.5, np.float32(3.0), np.float64(-2.0)])
     def test_scalar_activations(self, name, value):
         """Python and NumPy scalars go through every activation as 0-d tensors go through torch's."""
-        from lossbook import activations
-
         reference = {
             "sigmoid": torch.sigmoid, "log_sigmoid": F.logsigmoid,
             "logsumexp": lambda t: torch.logsumexp(t, -1),
@@ -121,8 +119,6 @@ class TestArrayKinds:
     @pytest.mark.parametrize("shape", [(), (3,)])
     def test_axis_out_of_range(self, name, shape):
         """An axis the input lacks raises an IndexError naming it, as torch does."""
-        from lossbook import activations
-
         with pytest.raises(IndexError):
             getattr(torch, name)(torch.zeros(shape), 1)
         with pytest.raises(IndexError, match="axis 1 is out of bounds"):
