@@ -1,7 +1,7 @@
 """What is timed: for each loss and information measure, the same data in every implementation."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -15,7 +15,8 @@ TARGET_SIZE = 10**6
 # Targets that cannot be met, with the measured reason (see RESULTS.md). A miss
 # not listed here fails `make bench`. Each reason names the functions it covers.
 _PASSES = (
-    "PyTorch evaluates the whole element-wise chain in one fused loop split over both cores; NumPy "
+    "PyTorch evaluates the whole element-wise chain in one fused loop split over both cores; "
+    "NumPy "
     "makes one single-threaded pass per operation (subtract, abs, square or exp, log1p, multiply, "
     "add, sum), so a loss of k operations costs about k passes against PyTorch's half of one. The "
     "`torch (1 thread)` and `lossbook / floor` columns show the two halves of that gap."
@@ -23,11 +24,13 @@ _PASSES = (
 _GATHER = (
     "the loss reads one value per row at a random column: NumPy's `take_along_axis` alone takes "
     "about as long as PyTorch's whole call, before the class indices are checked against the "
-    "number of classes and the ignored targets masked (PyTorch checks the bounds inside its one loop)."
+    "number of classes and the ignored targets masked (PyTorch checks the bounds inside its one "
+    "loop)."
 )
 _SHORT_ROWS = (
     "every reduction along the class axis (the row maximum, the argmax that lets log1p keep a "
-    "near-certain class accurate, the row sum) runs over rows of ten numbers, where NumPy's per-row "
+    "near-certain class accurate, the row sum) runs over rows of ten numbers, where NumPy's "
+    "per-row "
     "overhead dominates (compare the same code at C = 1000 in the tables)."
 )
 _VALIDATED = (
@@ -36,13 +39,60 @@ _VALIDATED = (
     "numbers, where NumPy's per-row reduction overhead dominates."
 )
 _TWO_TERMS = (
-    "the loss is the sum of two weighted logarithms (or softplus terms), each of which needs an array of "
-    "its own until they are added: forming b + y (a - b) instead would save one and cancel a small term "
+    "the loss is the sum of two weighted logarithms (or softplus terms), each of which needs an "
+    "array of "
+    "its own until they are added: forming b + y (a - b) instead would save one and cancel a "
+    "small term "
     "against a large one, the accuracy chapter 6 measures."
 )
-_ELEMENT_WISE = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-                 "soft_margin_loss", "multilabel_soft_margin_loss", "kl_div")
+_ELEMENT_WISE = (
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
+    "kl_div",
+)
+_FLOAT64_INSIDE = (
+    "float32 input is computed in float64 inside the stable primitives (softplus, log-sum-exp), "
+    "which makes float32 results correctly rounded or nearly (chapter 6 measures it) at the price "
+    "of float64 temporaries, twice the bytes of a float32 one, and of float64 speed."
+)
+_PAIRS = (
+    "the hinge is formed for every (target, other class) pair of a sample at once, an array of "
+    "N x C x C (or N x C for multi_margin_loss, plus the mask of the target column); PyTorch's "
+    "kernel loops over the pairs without storing them."
+)
+_NEW_LOSSES = (
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+)
 EXPLAINED = [
+    ("speed", _NEW_LOSSES, _PASSES),
+    ("memory", ("multi_margin_loss", "multilabel_margin_loss"), _PAIRS),
+    (
+        "memory",
+        (
+            "soft_margin_loss",
+            "binary_cross_entropy_with_logits",
+            "multilabel_soft_margin_loss",
+            "cross_entropy",
+            "gaussian_nll_loss",
+            "triplet_margin",
+            "cosine_embedding_loss",
+        ),
+        _FLOAT64_INSIDE,
+    ),
+    ("floor", ("cross_entropy (C=1000)",), _FLOAT64_INSIDE),
     ("speed", _ELEMENT_WISE, _PASSES),
     ("speed", ("nll_loss",), _GATHER),
     ("speed", ("cross_entropy (C=10)",), _SHORT_ROWS),
@@ -77,6 +127,7 @@ def _one_thread(call):
             return call()
         finally:
             torch.set_num_threads(threads)
+
     return run
 
 
@@ -85,8 +136,9 @@ def _with_torch(numpy_call, torch_call, reference, floor, input_array, sklearn_c
         "lossbook": numpy_call,
         "torch": torch_call,
         "torch (1 thread)": _one_thread(torch_call),
-        "numpy/scipy": reference,
     }
+    if reference is not None:
+        implementations["numpy/scipy"] = reference
     if sklearn_call is not None:
         implementations["sklearn"] = sklearn_call
     return Data(implementations, floor, input_array.nbytes, input_array.size)
@@ -109,9 +161,13 @@ def _regression(name, reference):
         x, y = rng.normal(0, 2, size).astype(dtype), rng.normal(0, 2, size).astype(dtype)
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
         return _with_torch(
-            lambda: getattr(losses, name)(x, y), lambda: getattr(F, name)(tx, ty),
-            lambda: reference(x, y), _buffer_floor(np.subtract, x, y), x,
+            lambda: getattr(losses, name)(x, y),
+            lambda: getattr(F, name)(tx, ty),
+            lambda: reference(x, y),
+            _buffer_floor(np.subtract, x, y),
+            x,
         )
+
     return Case(name, make)
 
 
@@ -131,9 +187,14 @@ def _binary(name, reference, *, logits, sklearn=False):
             sklearn_call = lambda: log_loss(y, p, labels=[0, 1])  # noqa: E731
         floor = _buffer_floor(np.exp if logits else np.log, p)
         return _with_torch(
-            lambda: getattr(losses, name)(p, y), lambda: getattr(F, name)(tp, ty),
-            lambda: reference(p, y), floor, p, sklearn_call,
+            lambda: getattr(losses, name)(p, y),
+            lambda: getattr(F, name)(tp, ty),
+            lambda: reference(p, y),
+            floor,
+            p,
+            sklearn_call,
         )
+
     return Case(name, make)
 
 
@@ -156,9 +217,14 @@ def _cross_entropy(classes):
             return log_loss(target, probabilities, labels=np.arange(classes))
 
         return _with_torch(
-            lambda: losses.cross_entropy(x, target), lambda: F.cross_entropy(tx, tt),
-            reference, _buffer_floor(np.exp, x), x, sklearn_call if rows * classes <= 10**6 else None,
+            lambda: losses.cross_entropy(x, target),
+            lambda: F.cross_entropy(tx, tt),
+            reference,
+            _buffer_floor(np.exp, x),
+            x,
+            sklearn_call if rows * classes <= 10**6 else None,
         )
+
     return Case(f"cross_entropy (C={classes})", make)
 
 
@@ -171,9 +237,13 @@ def _nll():
         tx, tt = torch.from_numpy(x), torch.from_numpy(target)
         index = np.arange(rows)
         return _with_torch(
-            lambda: losses.nll_loss(x, target), lambda: F.nll_loss(tx, tt),
-            lambda: -np.mean(x[index, target]), _buffer_floor(np.negative, x), x,
+            lambda: losses.nll_loss(x, target),
+            lambda: F.nll_loss(tx, tt),
+            lambda: -np.mean(x[index, target]),
+            _buffer_floor(np.negative, x),
+            x,
         )
+
     return Case("nll_loss (C=10)", make)
 
 
@@ -193,8 +263,11 @@ def _kl_div():
         return _with_torch(
             lambda: losses.kl_div(log_q, p, reduction="batchmean"),
             lambda: F.kl_div(tq, tp, reduction="batchmean"),
-            lambda: np.sum(special.rel_entr(p, q)) / len(p), _buffer_floor(np.log, p), p,
+            lambda: np.sum(special.rel_entr(p, q)) / len(p),
+            _buffer_floor(np.log, p),
+            p,
         )
+
     return Case("kl_div (batchmean, C=10)", make)
 
 
@@ -209,9 +282,13 @@ def _multilabel():
             return np.mean(-(y * special.log_expit(x) + (1 - y) * special.log_expit(-x)))
 
         return _with_torch(
-            lambda: losses.multilabel_soft_margin_loss(x, y), lambda: F.multilabel_soft_margin_loss(tx, ty),
-            reference, _buffer_floor(np.exp, x), x,
+            lambda: losses.multilabel_soft_margin_loss(x, y),
+            lambda: F.multilabel_soft_margin_loss(tx, ty),
+            reference,
+            _buffer_floor(np.exp, x),
+            x,
         )
+
     return Case("multilabel_soft_margin_loss", make)
 
 
@@ -219,31 +296,139 @@ def _information(name, torch_call, reference):
     def make(size, dtype):
         p, q = _distribution_pair(size, dtype, 6)
         tp, tq = torch.from_numpy(p), torch.from_numpy(q)
-        ours = (lambda: information.entropy(p)) if name == "entropy" else (lambda: getattr(information, name)(p, q))
-        return _with_torch(ours, lambda: torch_call(tp, tq), lambda: reference(p, q), _buffer_floor(np.log, p), p)
+        ours = (
+            (lambda: information.entropy(p))
+            if name == "entropy"
+            else (lambda: getattr(information, name)(p, q))
+        )
+        return _with_torch(
+            ours, lambda: torch_call(tp, tq), lambda: reference(p, q), _buffer_floor(np.log, p), p
+        )
+
     return Case(f"information.{name} (C=10)", make)
+
+
+def _arrays(name, build, torch_options=None, reference=None):
+    """A case for a loss of several arrays: ``build(rng, size, dtype) -> (args, options)``."""
+
+    def make(size, dtype):
+        args, options = build(np.random.default_rng(7), size, dtype)
+        tensors = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
+        torch_kw = options if torch_options is None else torch_options
+        first = args[0]
+        return _with_torch(
+            lambda: getattr(losses, name)(*args, **options),
+            lambda: getattr(F, name)(*tensors, **torch_kw),
+            (lambda: reference(*args)) if reference else None,
+            _buffer_floor(np.negative, first),
+            first,
+        )
+
+    return Case(name, make)
+
+
+def _counts(rng, size, dtype):
+    log_rate = rng.normal(0, 1, size).astype(dtype)
+    return (log_rate, rng.poisson(np.exp(log_rate)).astype(dtype)), {}
+
+
+def _heteroscedastic(rng, size, dtype):
+    mean, target = rng.normal(0, 1, (2, size)).astype(dtype)
+    return (mean, target, rng.uniform(0.1, 2, size).astype(dtype)), {}
+
+
+def _ranked(rng, size, dtype):
+    x1, x2 = rng.normal(0, 1, (2, size)).astype(dtype)
+    return (x1, x2, np.where(rng.uniform(size=size) < 0.5, -1, 1).astype(dtype)), {}
+
+
+def _distances(rng, size, dtype):
+    distance = rng.uniform(0, 2, size).astype(dtype)
+    return (distance, np.where(rng.uniform(size=size) < 0.5, -1, 1).astype(dtype)), {}
+
+
+def _embedding_pairs(rng, size, dtype):
+    x1, x2 = rng.normal(0, 1, (2, size // 16, 16)).astype(dtype)
+    return (x1, x2, np.where(rng.uniform(size=size // 16) < 0.5, -1, 1).astype(dtype)), {}
+
+
+def _triplets(rng, size, dtype):
+    return tuple(rng.normal(0, 1, (3, size // 16, 16)).astype(dtype)), {}
+
+
+def _class_scores(rng, size, dtype):
+    scores = rng.normal(0, 1, (size // 10, 10)).astype(dtype)
+    return (scores, rng.integers(0, 10, size // 10)), {}
+
+
+def _label_lists(rng, size, dtype):
+    scores = rng.normal(0, 1, (size // 10, 10)).astype(dtype)
+    labels = np.argsort(rng.uniform(size=scores.shape), axis=1)
+    labels[:, 3:] = -1  # three target classes per sample
+    return (scores, labels), {}
 
 
 def all_cases():
     return [
+        _arrays(
+            "poisson_nll_loss",
+            _counts,
+            reference=lambda x, t: np.mean(np.exp(x) - t * x),
+        ),
+        _arrays(
+            "gaussian_nll_loss",
+            _heteroscedastic,
+            reference=lambda x, t, v: np.mean(0.5 * (np.log(v) + (x - t) ** 2 / v)),
+        ),
+        _arrays(
+            "margin_ranking_loss",
+            _ranked,
+            reference=lambda a, b, t: np.mean(np.maximum(0, -t * (a - b))),
+        ),
+        _arrays(
+            "hinge_embedding_loss",
+            _distances,
+            reference=lambda x, t: np.mean(np.where(t == 1, x, np.maximum(0, 1 - x))),
+        ),
+        _arrays("cosine_embedding_loss", _embedding_pairs),
+        _arrays("triplet_margin_loss", _triplets),
+        _arrays("triplet_margin_with_distance_loss", _triplets),
+        _arrays("multi_margin_loss", _class_scores),
+        _arrays("multilabel_margin_loss", _label_lists),
         _regression("mse_loss", lambda x, y: np.mean((x - y) ** 2)),
         _regression("l1_loss", lambda x, y: np.mean(np.abs(x - y))),
         _regression("smooth_l1_loss", lambda x, y: np.mean(special.huber(1.0, x - y))),
         _regression("huber_loss", lambda x, y: np.mean(special.huber(1.0, x - y))),
-        _binary("binary_cross_entropy",
-                lambda p, y: -np.mean(special.xlogy(y, p) + special.xlog1py(1 - y, -p)), logits=False, sklearn=True),
-        _binary("binary_cross_entropy_with_logits",
-                lambda x, y: -np.mean(y * special.log_expit(x) + (1 - y) * special.log_expit(-x)), logits=True),
+        _binary(
+            "binary_cross_entropy",
+            lambda p, y: -np.mean(special.xlogy(y, p) + special.xlog1py(1 - y, -p)),
+            logits=False,
+            sklearn=True,
+        ),
+        _binary(
+            "binary_cross_entropy_with_logits",
+            lambda x, y: -np.mean(y * special.log_expit(x) + (1 - y) * special.log_expit(-x)),
+            logits=True,
+        ),
         _binary("soft_margin_loss", lambda x, y: -np.mean(special.log_expit(y * x)), logits=True),
         _multilabel(),
         _nll(),
         _cross_entropy(10),
         _cross_entropy(1000),
         _kl_div(),
-        _information("entropy", lambda p, q: torch.special.entr(p).sum(-1),
-                     lambda p, q: stats.entropy(p, axis=-1)),
-        _information("cross_entropy", lambda p, q: -torch.special.xlogy(p, q).sum(-1),
-                     lambda p, q: -np.sum(special.xlogy(p, q), axis=-1)),
-        _information("kl_divergence", lambda p, q: F.kl_div(q.log(), p, reduction="none").sum(-1),
-                     lambda p, q: stats.entropy(p, q, axis=-1)),
+        _information(
+            "entropy",
+            lambda p, q: torch.special.entr(p).sum(-1),
+            lambda p, q: stats.entropy(p, axis=-1),
+        ),
+        _information(
+            "cross_entropy",
+            lambda p, q: -torch.special.xlogy(p, q).sum(-1),
+            lambda p, q: -np.sum(special.xlogy(p, q), axis=-1),
+        ),
+        _information(
+            "kl_divergence",
+            lambda p, q: F.kl_div(q.log(), p, reduction="none").sum(-1),
+            lambda p, q: stats.entropy(p, q, axis=-1),
+        ),
     ]

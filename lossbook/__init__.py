@@ -12,9 +12,12 @@ gradients
     The closed-form gradient of each loss with respect to its input.
 derive
     SymPy derivations that the chapters carry out.
+testing
+    ``assert_close`` and ``ulp_error``: the one comparison, with one set of
+    tolerances, that the tests and the chapters use.
 """
 
-from ._validation import InvalidInputError
+from ._inputs import InvalidInputError
 
 __all__ = ["InvalidInputError"]
 __version__ = "0.1.0"

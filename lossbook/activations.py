@@ -1,18 +1,20 @@
 """Activations that turn logits into probabilities, in numerically stable forms.
 
 Every function accepts anything array-like; float32 input stays float32 and
-everything else is computed in float64. None of them overflows, warns or
-returns NaN for finite input, however large. As in PyTorch, ``softmax``,
-``log_softmax`` and ``logsumexp`` treat a 0-d input as one logit along axis 0
-or -1.
+everything else is computed in float64. Float32 input is evaluated in float64
+and rounded once, so float32 results are correctly rounded in practice
+(chapter 6 measures every bound; tests/test_accuracy.py asserts them).
+None of them overflows, warns or returns NaN for finite input, however
+large. As in PyTorch, ``softmax``, ``log_softmax`` and ``logsumexp`` treat a
+0-d input as one logit along axis 0 or -1.
 """
 
 import functools
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
 
-from ._validation import as_float_array
+from ._inputs import as_float_array
+from ._stable import in_float64, log_sum_exp_shifted, row_peak, softplus
 
 __all__ = ["sigmoid", "log_sigmoid", "logsumexp", "softmax", "log_softmax"]
 
@@ -50,7 +52,12 @@ def sigmoid(x):
     >>> print(sigmoid([-1e4, 0.0, 2.0]).round(4))
     [0.     0.5    0.8808]
     """
-    x = as_float_array(x, "x")
+    return _sigmoid(as_float_array(x, "x"))
+
+
+@in_float64
+def _sigmoid(x):
+    """The sigmoid of a float array (float32 evaluated in float64, see ``in_float64``)."""
     # exp(-|x|) lies in (0, 1]: no overflow for any finite x.
     decay = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
@@ -81,25 +88,8 @@ def log_sigmoid(x):
     [-1.000e+04 -6.931e-01 -4.860e-02]
     """
     x = as_float_array(x, "x")
-    result = _softplus_in_place(np.negative(x, out=np.empty(x.shape, x.dtype)))
-    return np.negative(result, out=result)
-
-
-def _softplus_in_place(z):
-    r"""Overwrite ``z`` with :math:`\log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})` and return it.
-
-    The exponent is never positive, so nothing overflows; log1p keeps the tiny
-    :math:`e^{-|z|}` for large :math:`|z|`, and :math:`\max(z, 0)` carries the
-    linear part where :math:`e^{z}` alone would overflow. In place, with one
-    temporary: the losses built on it stay within two input-sized arrays.
-    """
-    tail = np.abs(z, out=np.empty_like(z))
-    np.negative(tail, out=tail)
-    np.exp(tail, out=tail)
-    np.log1p(tail, out=tail)
-    np.maximum(z, 0, out=z)
-    z += tail
-    return z
+    # log sigma(x) = -log(1 + e^{-x}) = -softplus(-x), overflow-free for any x.
+    return -softplus(-x)
 
 
 def _zero_dim_as_vector(function):
@@ -110,6 +100,8 @@ def _zero_dim_as_vector(function):
     Any other axis raises ``AxisError`` (an ``IndexError``, as in PyTorch).
     """
 
+    function = in_float64(function)
+
     @functools.wraps(function)
     def wrapper(x, **options):
         x = as_float_array(x, "x")
@@ -118,46 +110,6 @@ def _zero_dim_as_vector(function):
         return function(x, **options)
 
     return wrapper
-
-
-def _peak(x, axis):
-    """The maximum along ``axis`` and its index (both kept), to subtract before exponentiating.
-
-    Subtracting the maximum makes every exponent <= 0, so ``exp`` cannot
-    overflow. Taking it through ``argmax`` costs the one pass ``max`` would,
-    and the index then spares ``_log_sum_exp_shifted`` a second. An empty axis
-    has the maximum -inf and no index. A NaN is the maximum of its slice.
-    """
-    if x.shape[normalize_axis_index(axis, x.ndim)] == 0:  # AxisError naming a bad axis
-        return np.max(x, axis=axis, keepdims=True, initial=-np.inf), None
-    top = np.argmax(x, axis=axis, keepdims=True)
-    return np.take_along_axis(x, top, axis=axis), top
-
-
-def _log_sum_exp_shifted(shifted, axis, top, *, keepdims=True, overwrite=False):
-    """``log(sum(exp(shifted)))`` along ``axis``, for ``shifted = x - max(x)`` and ``top = argmax(x)``.
-
-    The maximum's term is exactly 1, so the result is ``log1p`` of the other
-    terms' sum: accurate even when that sum is below the machine epsilon, where
-    ``log(1 + rest)`` would round to 0 (the log-probability of a near-certain
-    class, the loss of a confident right answer). Where the maximum was not
-    finite its term is 0 or inf instead of 1, and the plain logarithm applies.
-    With ``overwrite`` the exponentials replace ``shifted``, saving a temporary.
-    """
-    exponentials = np.exp(shifted, out=shifted if overwrite else None)
-    if shifted.shape[axis] == 0:
-        total = np.log(np.sum(exponentials, axis=axis, keepdims=True))
-    else:
-        largest = np.take_along_axis(exponentials, top, axis=axis)
-        np.put_along_axis(exponentials, top, 0, axis=axis)
-        rest = np.sum(exponentials, axis=axis, keepdims=True)
-        total = np.log1p(rest)
-        # Only rows whose maximum was not finite need the plain logarithm; taking
-        # it for them alone keeps two row-sized temporaries and a pass off the rest.
-        unusual = largest != 1
-        if unusual.any():
-            total[unusual] = np.log(largest[unusual] + rest[unusual])
-    return total if keepdims else np.squeeze(total, axis=axis)
 
 
 @_zero_dim_as_vector
@@ -193,10 +145,10 @@ def logsumexp(x, *, axis=-1, keepdims=False):
     # After the shift the largest term is exactly 1, so the logarithm never sees 0.
     # An infinite peak is not subtracted: inf - inf would be NaN, where the sum
     # is rightly inf (a +inf term) or its logarithm -inf (all terms -inf).
-    peak, top = _peak(x, axis)
+    peak, top = row_peak(x, axis)
     peak = np.where(np.isfinite(peak), peak, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        total = _log_sum_exp_shifted(x - peak, axis, top) + peak
+        total = log_sum_exp_shifted(x - peak, axis, top) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
@@ -235,7 +187,7 @@ def softmax(x, *, axis=-1):
     # The shift leaves the ratio unchanged. A +inf logit, or a slice of only
     # -inf, gives NaN, as in PyTorch, without a warning.
     with np.errstate(invalid="ignore"):
-        exponentials = np.exp(x - _peak(x, axis)[0])
+        exponentials = np.exp(x - row_peak(x, axis)[0])
         return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
 
 
@@ -272,6 +224,6 @@ def log_softmax(x, *, axis=-1):
     # logarithm to the spacing of a large m (in float32, 6e-5 at m = 512).
     # A +inf logit, or a slice of only -inf, gives NaN, as in PyTorch, without a warning.
     with np.errstate(divide="ignore", invalid="ignore"):
-        peak, top = _peak(x, axis)
+        peak, top = row_peak(x, axis)
         shifted = x - peak
-        return shifted - _log_sum_exp_shifted(shifted, axis, top)
+        return shifted - log_sum_exp_shifted(shifted, axis, top)

@@ -13,23 +13,45 @@ cross-entropy, sigmoid minus target for BCE with logits, and so on.
 
 import numpy as np
 
-from . import losses
-from ._validation import as_float_array, check_same_shape
+from ._inputs import (
+    InvalidInputError,
+    along_class_axis,
+    batch_size,
+    binary_inputs,
+    check_label_smoothing,
+    check_positive,
+    check_power,
+    check_reduction,
+    class_targets,
+    embedding_pair,
+    float_arrays,
+    float_pair,
+    gaussian_variance,
+    is_probability_target,
+    margin_class_targets,
+    multilabel_inputs,
+    multilabel_targets,
+    optional_weight,
+    probability_inputs,
+    probability_targets,
+    sum_to_shape,
+    target_count,
+    total_weight,
+    triplet_inputs,
+    upstream,
+    zero_ignored,
+)
+from ._margins import (
+    cosine_similarity,
+    multi_margin_terms,
+    multilabel_terms,
+    pairwise_distance,
+    pairwise_distance_gradient,
+)
 from .activations import sigmoid, softmax
+from .losses import PYTORCH_LOSSES
 
-__all__ = [
-    "mse_loss",
-    "l1_loss",
-    "smooth_l1_loss",
-    "huber_loss",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "nll_loss",
-    "cross_entropy",
-    "kl_div",
-    "soft_margin_loss",
-    "multilabel_soft_margin_loss",
-]
+__all__ = list(PYTORCH_LOSSES)
 
 # PyTorch's BCE backward divides by max(x (1 - x), 1e-12): at a probability of
 # exactly 0 or 1 the gradient is large but finite, although the clamped
@@ -38,45 +60,24 @@ __all__ = [
 BCE_GRAD_EPSILON = float(np.float32(1e-12))
 
 
-def _upstream(grad_output, reduction, shape, dtype, *, denominator=None):
-    """The gradient of the reduced loss with respect to each element-wise loss, of ``shape``."""
-    if reduction == "none":
-        if grad_output is None:
-            return np.ones(shape, dtype)
-        grad_output = as_float_array(grad_output, "grad_output")
-        check_same_shape(np.empty(shape), grad_output, "grad_output")
-        return grad_output.astype(dtype, copy=False)
-    grad_output = np.ones((), dtype) if grad_output is None else as_float_array(grad_output, "grad_output")
-    check_same_shape(np.empty(()), grad_output, "grad_output")
-    grad_output = grad_output.astype(dtype, copy=False)
-    if reduction == "mean":
-        size = np.prod(shape, dtype=np.int64) if denominator is None else denominator
-        with np.errstate(invalid="ignore", divide="ignore"):
-            grad_output = grad_output / dtype.type(size)
-    return np.broadcast_to(grad_output, shape)
-
-
-def _weighted(upstream, weight, reduction, *, weight_normalises):
-    """Fold an element-wise ``weight`` into ``upstream`` (and its sum into the mean)."""
-    if weight is None:
-        return upstream
-    if reduction == "mean" and weight_normalises:
-        # The mean divided the weighted sum by sum(w), not by the element count.
-        upstream = upstream * (upstream.size / np.sum(weight))
-    return upstream * weight
-
-
 def _regression(input, target, weight, reduction, grad_output, *, weight_normalises):
-    """Validated ``(error, upstream)`` of a regression loss, ``upstream`` including the weight."""
-    input, target = losses._float_pair(input, target)
-    weight = losses._optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
-    reduction = losses._reduction(reduction)
-    upstream = _upstream(grad_output, reduction, input.shape, input.dtype)
-    return input - target, _weighted(upstream, weight, reduction, weight_normalises=weight_normalises)
+    """Validated ``(error, upstream)`` of a regression loss, ``upstream`` including the weight.
+
+    With ``weight_normalises``, 'mean' divided the weighted sum by the
+    weights' sum (:func:`total_weight`) instead of the element count.
+    """
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    denominator = total_weight(weight) if weight is not None and weight_normalises else None
+    grad = upstream(grad_output, reduction, input.shape, input.dtype, denominator=denominator)
+    return input - target, grad if weight is None else grad * weight
 
 
 def mse_loss(input, target, *, reduction="mean", weight=None, grad_output=None):
     r"""Gradient of :func:`lossbook.losses.mse_loss` with respect to ``input``.
+
+    Derived in chapter 4, *Cross-entropy and likelihood*.
 
     .. math::
 
@@ -88,12 +89,16 @@ def mse_loss(input, target, *, reduction="mean", weight=None, grad_output=None):
     >>> print(gradients.mse_loss([1.0, 2.0], [0.0, 0.0]))
     [1. 2.]
     """
-    error, upstream = _regression(input, target, weight, reduction, grad_output, weight_normalises=True)
+    error, upstream = _regression(
+        input, target, weight, reduction, grad_output, weight_normalises=True
+    )
     return 2 * error * upstream
 
 
 def l1_loss(input, target, *, reduction="mean", weight=None, grad_output=None):
     r"""Gradient of :func:`lossbook.losses.l1_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -107,12 +112,16 @@ def l1_loss(input, target, *, reduction="mean", weight=None, grad_output=None):
     >>> print(gradients.l1_loss([1.0, 0.0, -3.0], [0.0, 0.0, 0.0], reduction="sum"))
     [ 1.  0. -1.]
     """
-    error, upstream = _regression(input, target, weight, reduction, grad_output, weight_normalises=True)
+    error, upstream = _regression(
+        input, target, weight, reduction, grad_output, weight_normalises=True
+    )
     return np.sign(error) * upstream
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0, grad_output=None):
     r"""Gradient of :func:`lossbook.losses.smooth_l1_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -129,8 +138,10 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0, grad_output=Non
     >>> print(gradients.smooth_l1_loss([0.5, 3.0], [0.0, 0.0], reduction="sum"))
     [0.5 1. ]
     """
-    losses._check_positive(beta, "beta", allow_zero=True)
-    error, upstream = _regression(input, target, None, reduction, grad_output, weight_normalises=False)
+    check_positive(beta, "beta", allow_zero=True)
+    error, upstream = _regression(
+        input, target, None, reduction, grad_output, weight_normalises=False
+    )
     if beta == 0:
         return np.sign(error) * upstream
     return np.where(np.abs(error) < beta, error / beta, np.sign(error)) * upstream
@@ -138,6 +149,8 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0, grad_output=Non
 
 def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None, grad_output=None):
     r"""Gradient of :func:`lossbook.losses.huber_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -149,13 +162,17 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None, grad_
     >>> print(gradients.huber_loss([0.5, 3.0], [0.0, 0.0], delta=2.0, reduction="sum"))
     [0.5 2. ]
     """
-    losses._check_positive(delta, "delta", allow_zero=False)
-    error, upstream = _regression(input, target, weight, reduction, grad_output, weight_normalises=False)
+    check_positive(delta, "delta", allow_zero=False)
+    error, upstream = _regression(
+        input, target, weight, reduction, grad_output, weight_normalises=False
+    )
     return np.clip(error, -delta, delta) * upstream
 
 
 def binary_cross_entropy(input, target, *, weight=None, reduction="mean", grad_output=None):
     r"""Gradient of :func:`lossbook.losses.binary_cross_entropy` with respect to ``input``.
+
+    Derived in chapter 4, *Cross-entropy and likelihood*.
 
     .. math::
 
@@ -170,16 +187,20 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean", grad_o
     >>> print(gradients.binary_cross_entropy([0.5, 0.8], [1.0, 0.0], reduction="sum").round(4))
     [-2.  5.]
     """
-    input, target, weight = losses._probability_inputs(input, target, weight)
-    upstream = _upstream(grad_output, losses._reduction(reduction), input.shape, input.dtype)
-    grad = (input - target) / np.maximum(input * (1 - input), BCE_GRAD_EPSILON)
-    return _weighted(grad * upstream, weight, reduction, weight_normalises=False)
+    reduction = check_reduction(reduction)
+    input, target, weight = probability_inputs(input, target, weight)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    grad = (input - target) / np.maximum(input * (1 - input), BCE_GRAD_EPSILON) * outer
+    return grad if weight is None else grad * weight
 
 
 def binary_cross_entropy_with_logits(
     input, target, *, weight=None, reduction="mean", pos_weight=None, grad_output=None
 ):
-    r"""Gradient of :func:`lossbook.losses.binary_cross_entropy_with_logits` with respect to ``input``.
+    r"""Gradient of :func:`lossbook.losses.binary_cross_entropy_with_logits` with respect to
+
+    Derived in chapter 3, *A loss from its gradient* and chapter 4, *Cross-entropy and likelihood*.
+    ``input``.
 
     .. math::
 
@@ -196,32 +217,34 @@ def binary_cross_entropy_with_logits(
     >>> print(gradients.binary_cross_entropy_with_logits([0.0, 1e4], [1.0, 0.0], reduction="sum"))
     [-0.5  1. ]
     """
-    input, target, weight = losses._binary_inputs(input, target, weight)
-    pos_weight = losses._optional_weight(pos_weight, "pos_weight", input.shape, input.dtype)
-    upstream = _upstream(grad_output, losses._reduction(reduction), input.shape, input.dtype)
+    reduction = check_reduction(reduction)
+    input, target, weight = binary_inputs(input, target, weight)
+    pos_weight = optional_weight(pos_weight, "pos_weight", input.shape, input.dtype)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
     if pos_weight is None:
-        grad = sigmoid(input) - target
+        grad = (sigmoid(input) - target) * outer
     else:
-        grad = (1 + (pos_weight - 1) * target) * sigmoid(input) - pos_weight * target
-    return _weighted(grad * upstream, weight, reduction, weight_normalises=False)
+        grad = ((1 + (pos_weight - 1) * target) * sigmoid(input) - pos_weight * target) * outer
+    return grad if weight is None else grad * weight
 
 
 def _scatter(values, indices, class_axis, shape):
     """An array of ``shape`` holding ``values`` at each class index along ``class_axis``, else 0."""
     out = np.zeros(shape, values.dtype)
     if shape[class_axis]:
-        np.put_along_axis(out, np.expand_dims(indices, class_axis), np.expand_dims(values, class_axis), class_axis)
+        np.put_along_axis(
+            out,
+            np.expand_dims(indices, class_axis),
+            np.expand_dims(values, class_axis),
+            class_axis,
+        )
     return out
-
-
-def _ignoring(upstream, kept):
-    """``upstream`` with ignored targets set to 0: they get no gradient, even when every
-    target is ignored and the mean's denominator is 0 (PyTorch gives zeros, not NaN)."""
-    return np.where(kept, upstream, 0).astype(upstream.dtype, copy=False)
 
 
 def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean", grad_output=None):
     r"""Gradient of :func:`lossbook.losses.nll_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -236,23 +259,42 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean",
     [[-0.5  0. ]
      [ 0.  -0.5]]
     """
-    input, class_axis, target, kept, weight, target_weights = losses._nll_terms(
-        input, target, weight, ignore_index
+    reduction = check_reduction(reduction)
+    targets = class_targets(input, target, weight, ignore_index)
+    outer = _per_target_upstream(targets, grad_output, reduction)
+    return _scatter(
+        -targets.target_weights * outer, targets.indices, targets.axis, targets.input.shape
     )
-    upstream = _ignoring(
-        _upstream(
-            grad_output, losses._reduction(reduction), target.shape, input.dtype,
-            denominator=np.sum(target_weights),
-        ),
-        kept,
+
+
+def _per_target_upstream(targets, grad_output, reduction):
+    """The upstream gradient of each class-index target, 0 where ignored: an ignored
+    target gets no gradient, even when every target is ignored and the mean's
+    denominator is 0 (PyTorch gives zeros, not NaN)."""
+    outer = upstream(
+        grad_output,
+        reduction,
+        targets.indices.shape,
+        targets.input.dtype,
+        denominator=total_weight(targets.target_weights),
     )
-    return _scatter(-target_weights * upstream, target, class_axis, input.shape)
+    return zero_ignored(outer, targets.kept)
 
 
 def cross_entropy(
-    input, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, grad_output=None
+    input,
+    target,
+    *,
+    weight=None,
+    ignore_index=-100,
+    reduction="mean",
+    label_smoothing=0.0,
+    grad_output=None,
 ):
     r"""Gradient of :func:`lossbook.losses.cross_entropy` with respect to the logits.
+
+    Derived in chapter 3, *A loss from its gradient* and chapter 5, *Sigmoid, softmax and PyTorch's
+    losses*.
 
     For class indices, with :math:`s = \operatorname{softmax}(x_n)` and
     :math:`e_y` the one-hot vector of class :math:`y`:
@@ -273,39 +315,62 @@ def cross_entropy(
     >>> print(gradients.cross_entropy([[0.0, 0.0]], [0]))
     [[-0.5  0.5]]
     """
-    losses._check_label_smoothing(label_smoothing)
-    reduction = losses._reduction(reduction)
-    if losses._is_probability_target(input, target):
-        input, class_axis, smoothed = losses._soft_targets(input, target, weight, label_smoothing, ignore_index)
-        batch_shape = input.shape[:class_axis] + input.shape[class_axis + 1 :]
-        upstream = _upstream(
-            grad_output, reduction, batch_shape, input.dtype,
-            denominator=input.size // max(input.shape[class_axis], 1),
+    check_label_smoothing(label_smoothing)
+    reduction = check_reduction(reduction)
+    if is_probability_target(input, target):
+        input, axis, smoothed = probability_targets(
+            input, target, weight, label_smoothing, ignore_index
         )
-        total = np.sum(smoothed, axis=class_axis, keepdims=True)
-        grad = total * softmax(input, axis=class_axis) - smoothed
-        return grad * np.expand_dims(upstream, class_axis)
-    input, class_axis, target, kept, weight, target_weights = losses._nll_terms(
-        input, target, weight, ignore_index
+        return _cross_entropy_of_probabilities(input, axis, smoothed, reduction, grad_output)
+    targets = class_targets(input, target, weight, ignore_index)
+    return _cross_entropy_of_indices(targets, label_smoothing, reduction, grad_output)
+
+
+def _cross_entropy_of_probabilities(input, axis, smoothed, reduction, grad_output):
+    """``(sum_c t'_c) softmax(x) - t'`` per target, for the weighted smoothed target ``t'``."""
+    batch_shape = input.shape[:axis] + input.shape[axis + 1 :]
+    outer = upstream(
+        grad_output,
+        reduction,
+        batch_shape,
+        input.dtype,
+        denominator=target_count(input.shape, axis),
     )
-    upstream = _ignoring(
-        _upstream(grad_output, reduction, target.shape, input.dtype, denominator=np.sum(target_weights)),
-        kept,
-    )
-    probs = softmax(input, axis=class_axis)
-    one_hot = _scatter(np.ones(target.shape, input.dtype), target, class_axis, input.shape)
+    total = np.sum(smoothed, axis=axis, keepdims=True)
+    grad = total * softmax(input, axis=axis) - smoothed
+    return grad * np.expand_dims(outer, axis)
+
+
+def _cross_entropy_of_indices(targets, label_smoothing, reduction, grad_output):
+    """``(1 - eps) w_y (s - e_y) + (eps / C) ((sum_c w_c) s - w)`` per kept target, 0 where ignored."""
+    input, axis, weight = targets.input, targets.axis, targets.weight
+    outer = _per_target_upstream(targets, grad_output, reduction)
+    probs = softmax(input, axis=axis)
+    # s - e_y, with s_y - 1 written as minus the other classes' probabilities: for a
+    # confident right answer s_y rounds to 1 and s_y - 1 to 0, while their sum keeps
+    # every digit of the gradient (9.4e-14 for the logits (30, 0) in float32 too).
+    residual = probs.copy()
+    if input.shape[axis]:
+        chosen = np.expand_dims(targets.indices, axis)
+        np.put_along_axis(residual, chosen, 0, axis=axis)
+        others = np.sum(residual, axis=axis, keepdims=True)
+        np.put_along_axis(residual, chosen, -others, axis=axis)
     # (1 - eps) w_y (s - e_y): the weight of the target's class on softmax minus one-hot.
-    grad = (1 - label_smoothing) * np.expand_dims(target_weights, class_axis) * (probs - one_hot)
+    grad = (1 - label_smoothing) * np.expand_dims(targets.target_weights, axis) * residual
     if label_smoothing > 0:
-        classes = input.shape[class_axis]
+        classes = targets.classes
         class_weight = np.ones(classes, input.dtype) if weight is None else weight
-        smooth = np.sum(class_weight) * probs - losses._class_broadcast(class_weight, class_axis, input.ndim)
-        grad = grad + (label_smoothing / classes) * np.where(np.expand_dims(kept, class_axis), smooth, 0)
-    return grad * np.expand_dims(upstream, class_axis)
+        smooth = np.sum(class_weight) * probs - along_class_axis(class_weight, axis, input.ndim)
+        grad = grad + (label_smoothing / classes) * np.where(
+            np.expand_dims(targets.kept, axis), smooth, 0
+        )
+    return grad * np.expand_dims(outer, axis)
 
 
 def kl_div(input, target, *, reduction="mean", log_target=False, grad_output=None):
     r"""Gradient of :func:`lossbook.losses.kl_div` with respect to the log-probabilities ``input``.
+
+    Derived in chapter 3, *A loss from its gradient*.
 
     .. math::
 
@@ -319,18 +384,21 @@ def kl_div(input, target, *, reduction="mean", log_target=False, grad_output=Non
     >>> print(gradients.kl_div(np.log([[0.9, 0.1]]), [[0.5, 0.5]], reduction="batchmean"))
     [[-0.5 -0.5]]
     """
-    reduction = losses._reduction(reduction, losses.REDUCTIONS + ("batchmean",))
-    input, target = losses._float_pair(input, target)
+    reduction = check_reduction(reduction, batchmean=True)
+    input, target = float_pair(input, target)
     if reduction == "batchmean":
-        denominator = input.shape[0] if input.ndim else 1
-        upstream = _upstream(grad_output, "mean", input.shape, input.dtype, denominator=denominator)
+        outer = upstream(
+            grad_output, "mean", input.shape, input.dtype, denominator=batch_size(input.shape)
+        )
     else:
-        upstream = _upstream(grad_output, reduction, input.shape, input.dtype)
-    return -(np.exp(target) if log_target else target) * upstream
+        outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    return -(np.exp(target) if log_target else target) * outer
 
 
 def soft_margin_loss(input, target, *, reduction="mean", grad_output=None):
     r"""Gradient of :func:`lossbook.losses.soft_margin_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -342,13 +410,16 @@ def soft_margin_loss(input, target, *, reduction="mean", grad_output=None):
     >>> print(gradients.soft_margin_loss([0.0], [1.0]))
     [-0.5]
     """
-    input, target = losses._float_pair(input, target)
-    upstream = _upstream(grad_output, losses._reduction(reduction), input.shape, input.dtype)
-    return -target * sigmoid(-target * input) * upstream
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    return -target * sigmoid(-target * input) * outer
 
 
 def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean", grad_output=None):
     r"""Gradient of :func:`lossbook.losses.multilabel_soft_margin_loss` with respect to ``input``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -360,9 +431,406 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean",
     >>> print(gradients.multilabel_soft_margin_loss([[0.0, 0.0]], [[1.0, 0.0]]))
     [[-0.25  0.25]]
     """
-    input, target, weight = losses._multilabel_inputs(input, target, weight)
-    upstream = _upstream(grad_output, losses._reduction(reduction), input.shape[:-1], input.dtype)
+    reduction = check_reduction(reduction)
+    input, target, weight = multilabel_inputs(input, target, weight)
+    outer = upstream(grad_output, reduction, input.shape[:-1], input.dtype)
     grad = (sigmoid(input) - target) / input.dtype.type(input.shape[-1])
     if weight is not None:
         grad = grad * weight
-    return grad * np.expand_dims(upstream, -1)
+    return grad * np.expand_dims(outer, -1)
+
+
+# --- counts and uncertainty -------------------------------------------------------
+#
+# From here on, a loss of several arrays a model produces returns a tuple of
+# gradients in argument order; PyTorch's clamp_min passes the gradient at
+# exactly zero (the subgradient 1 of the hinge at its kink), while its
+# multi-class kernels count a term only where it is positive.
+
+
+def poisson_nll_loss(
+    input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean", grad_output=None
+):
+    r"""Gradient of :func:`lossbook.losses.poisson_nll_loss` with respect to ``input``.
+
+    Derived in chapter 7, *Beyond the Gaussian: likelihoods for counts and for uncertainty*.
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_i} = \begin{cases}
+            e^{x_i} - t_i & \texttt{log\_input} \\
+            1 - t_i / (x_i + \epsilon) & \text{otherwise}
+        \end{cases}
+
+    The rate minus the count on the log scale: the canonical link again, as
+    for the sigmoid and the softmax. ``full`` changes nothing here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import gradients
+    >>> print(gradients.poisson_nll_loss(np.log([2.0, 5.0]), [3.0, 4.0], reduction="sum").round(4))
+    [-1.  1.]
+    """
+    reduction = check_reduction(reduction)
+    check_positive(eps, "eps", allow_zero=True)
+    input, target = float_pair(input, target)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    grad = np.exp(input) - target if log_input else 1 - target / (input + eps)
+    return grad * outer
+
+
+def gaussian_nll_loss(
+    input, target, var, *, full=False, eps=1e-6, reduction="mean", grad_output=None
+):
+    r"""Gradient of :func:`lossbook.losses.gaussian_nll_loss` with respect to ``(input, var)``.
+
+    Derived in chapter 7, *Beyond the Gaussian: likelihoods for counts and for uncertainty*.
+
+    With :math:`\bar v = \max(v, \epsilon)`:
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_i} = \frac{x_i - y_i}{\bar v_i}, \qquad
+        \frac{\partial \ell_i}{\partial v_i}
+        = \frac12 \Bigl(\frac{1}{\bar v_i} - \frac{(x_i - y_i)^2}{\bar v_i^2}\Bigr)
+
+    As in PyTorch, the clamp passes the gradient unchanged (it is applied
+    without a gradient), and a variance shared by several elements gets the
+    sum of their gradients, in the shape ``var`` was given (a number gives a
+    0-d array).
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> d_input, d_var = gradients.gaussian_nll_loss([0.0], [1.0], [0.5], reduction="sum")
+    >>> print(d_input, d_var)
+    [-2.] [-1.]
+    """
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    var, var_shape = gaussian_variance(var, input)
+    var = np.maximum(var, eps)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    error = input - target
+    d_input = error / var * outer
+    d_var = 0.5 * (1 / var - error**2 / var**2) * outer
+    # Summed over the axes the variance was broadcast along, then given its own shape.
+    return d_input, sum_to_shape(d_var, var.shape).reshape(var_shape)
+
+
+# --- ranking and embeddings ---------------------------------------------------------
+
+
+def margin_ranking_loss(input1, input2, target, *, margin=0.0, reduction="mean", grad_output=None):
+    r"""Gradient of :func:`lossbook.losses.margin_ranking_loss` with respect to ``(input1, input2)``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x^{(1)}_i} = -\frac{\partial \ell_i}{\partial x^{(2)}_i}
+        = -t_i \,[\, m - t_i (x^{(1)}_i - x^{(2)}_i) \ge 0 \,]
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> print(gradients.margin_ranking_loss([2.0, 0.5], [1.0, 1.0], [1.0, 1.0], reduction="sum"))
+    (array([ 0., -1.]), array([-0.,  1.]))
+    """
+    reduction = check_reduction(reduction)
+    input1, input2, target = float_arrays((input1, input2, target), ("input1", "input2", "target"))
+    outer = upstream(grad_output, reduction, input1.shape, input1.dtype)
+    active = margin - target * (input1 - input2) >= 0
+    grad = np.where(active, -target, 0) * outer
+    return grad, -grad
+
+
+def hinge_embedding_loss(input, target, *, margin=1.0, reduction="mean", grad_output=None):
+    r"""Gradient of :func:`lossbook.losses.hinge_embedding_loss` with respect to ``input``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_i} = \begin{cases}
+            1 & t_i = 1 \\
+            -[\, m - x_i \ge 0 \,] & t_i = -1
+        \end{cases}
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> print(gradients.hinge_embedding_loss([0.3, 0.3, 2.0], [1.0, -1.0, -1.0], reduction="sum"))
+    [ 1. -1.  0.]
+    """
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    outer = upstream(grad_output, reduction, input.shape, input.dtype)
+    pushed = np.where((target != 1) & (margin - input >= 0), -1, 0)
+    pulled = np.where(target != -1, 1, 0)
+    return (pushed + pulled).astype(input.dtype) * outer
+
+
+def cosine_embedding_loss(
+    input1, input2, target, *, margin=0.0, reduction="mean", grad_output=None
+):
+    r"""Gradient of :func:`lossbook.losses.cosine_embedding_loss` with respect to ``(input1, input2)``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    With :math:`s_a = \lVert a \rVert^2 + 10^{-12}` and likewise :math:`s_b`:
+
+    .. math::
+
+        \frac{\partial \cos}{\partial a} = \frac{b}{\sqrt{s_a s_b}} - \frac{\cos}{s_a}\, a,
+        \qquad
+        \frac{\partial \ell}{\partial \cos} = \begin{cases}
+            -1 & t = 1 \\
+            [\, \cos - m \ge 0 \,] & t = -1
+        \end{cases}
+
+    The gradient is orthogonal to :math:`a` (up to the guard): scaling a
+    vector does not change its cosine.
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> d1, d2 = gradients.cosine_embedding_loss([[1.0, 0.0]], [[1.0, 1.0]], [1.0])
+    >>> print(d1.round(4), d2.round(4))
+    [[-0.     -0.7071]] [[-0.3536  0.3536]]
+    """
+    reduction = check_reduction(reduction)
+    input1, input2, target = embedding_pair(input1, input2, target)
+    cos, square1, square2 = cosine_similarity(input1, input2)
+    outer = upstream(grad_output, reduction, cos.shape, input1.dtype)
+    slope = np.where(target == 1, -1, 0) + np.where((target == -1) & (cos - margin >= 0), 1, 0)
+    slope = (slope.astype(input1.dtype) * outer)[..., np.newaxis]
+    norms = np.sqrt(square1 * square2)[..., np.newaxis]
+    d1 = input2 / norms - (cos / square1)[..., np.newaxis] * input1
+    d2 = input1 / norms - (cos / square2)[..., np.newaxis] * input2
+    return slope * d1, slope * d2
+
+
+def multi_margin_loss(
+    input, target, *, p=1, margin=1.0, weight=None, reduction="mean", grad_output=None
+):
+    r"""Gradient of :func:`lossbook.losses.multi_margin_loss` with respect to ``input``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    With :math:`h_c = m - x_y + x_c` for each wrong class :math:`c`:
+
+    .. math::
+
+        \frac{\partial \ell}{\partial x_c} = \frac{w_y}{C}\, [h_c > 0]\, p\, h_c^{p - 1},
+        \qquad
+        \frac{\partial \ell}{\partial x_y} = -\sum_{c \ne y} \frac{\partial \ell}{\partial x_c}
+
+    A term exactly at its kink (:math:`h_c = 0`) gets 0, as PyTorch's kernel
+    counts only positive terms.
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> print(gradients.multi_margin_loss([[2.0, 1.5, 0.0]], [0]).round(4))
+    [[-0.3333  0.3333  0.    ]]
+    """
+    reduction = check_reduction(reduction)
+    check_power(p)
+    shape = np.shape(input)
+    rows, indices, weight = margin_class_targets(input, target, weight)
+    hinge = multi_margin_terms(rows, indices, margin)
+    grad = np.where(hinge > 0, 1.0 if p == 1 else 2 * hinge, 0).astype(rows.dtype, copy=False)
+    if weight is not None:
+        grad *= weight[indices][:, np.newaxis]
+    np.put_along_axis(grad, indices[:, np.newaxis], -np.sum(grad, axis=1, keepdims=True), axis=1)
+    outer = upstream(grad_output, reduction, shape[:-1], rows.dtype)
+    grad *= np.reshape(outer, (-1, 1)) / rows.dtype.type(rows.shape[1])
+    return grad.reshape(shape)
+
+
+def multilabel_margin_loss(input, target, *, reduction="mean", grad_output=None):
+    r"""Gradient of :func:`lossbook.losses.multilabel_margin_loss` with respect to ``input``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    Each active pair (target :math:`j`, other class :math:`c`, with
+    :math:`1 - x_j + x_c > 0`) adds :math:`1/C` to :math:`\partial \ell / \partial x_c`
+    and :math:`-1/C` to :math:`\partial \ell / \partial x_j`.
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> print(gradients.multilabel_margin_loss([[0.1, 0.2, 0.4, 0.8]], [[3, 0, -1, 1]]))
+    [[-0.5  0.5  0.5 -0.5]]
+    """
+    reduction = check_reduction(reduction)
+    shape = np.shape(input)
+    rows, slots, listed, is_target = multilabel_targets(input, target)
+    active = (multilabel_terms(rows, slots, listed, is_target) > 0).astype(rows.dtype)
+    grad = np.sum(active, axis=1)  # +1 on each other class, once per target that it crowds
+    samples = np.repeat(np.arange(rows.shape[0]), slots.shape[1])
+    np.add.at(grad, (samples, slots.ravel()), -np.sum(active, axis=2).ravel())
+    outer = upstream(grad_output, reduction, shape[:-1], rows.dtype)
+    grad *= np.reshape(outer, (-1, 1)) / rows.dtype.type(rows.shape[1])
+    return grad.reshape(shape)
+
+
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    *,
+    margin=1.0,
+    p=2.0,
+    eps=1e-6,
+    swap=False,
+    reduction="mean",
+    grad_output=None,
+):
+    r"""Gradient of :func:`lossbook.losses.triplet_margin_loss` by ``(anchor, positive, negative)``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    Where the hinge is active (:math:`m + d(a, p) - d(a, n) \ge 0`), with
+    :math:`g(u, v) = \partial d(u, v) / \partial u`:
+
+    .. math::
+
+        \frac{\partial \ell}{\partial a} = g(a, p) - g(a, n), \quad
+        \frac{\partial \ell}{\partial p} = -g(a, p), \quad
+        \frac{\partial \ell}{\partial n} = g(a, n)
+
+    and 0 elsewhere. With ``swap``, the negative's distance is the smaller of
+    :math:`d(a, n)` and :math:`d(p, n)`; where they tie the gradient is split
+    in halves, as PyTorch's minimum does.
+
+    Examples
+    --------
+    >>> from lossbook import gradients
+    >>> grads = gradients.triplet_margin_loss([[0.0, 0.0]], [[0.0, 1.0]], [[1.5, 0.0]])
+    >>> print([g.round(4) for g in grads])
+    [array([[ 1., -1.]]), array([[-0.,  1.]]), array([[-1.,  0.]])]
+    """
+    reduction = check_reduction(reduction)
+    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
+
+    def distance(u, v):
+        return pairwise_distance(u, v, p, eps)
+
+    def distance_gradient(u, v):
+        grad = pairwise_distance_gradient(u, v, p, eps)
+        return grad, -grad
+
+    return _triplet_gradients(
+        anchor,
+        positive,
+        negative,
+        distance,
+        distance_gradient,
+        margin,
+        swap,
+        reduction,
+        grad_output,
+    )
+
+
+def triplet_margin_with_distance_loss(
+    anchor,
+    positive,
+    negative,
+    *,
+    distance_function=None,
+    distance_gradient=None,
+    margin=1.0,
+    swap=False,
+    reduction="mean",
+    grad_output=None,
+):
+    r"""Gradient of :func:`lossbook.losses.triplet_margin_with_distance_loss` by its three arrays.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    The formulas of :func:`triplet_margin_loss` with the given distance.
+    autograd differentiates a custom distance by itself; here its gradient is
+    asked for: ``distance_gradient(u, v)`` returns
+    :math:`(\partial d / \partial u, \partial d / \partial v)`, each of the
+    arrays' shape. It may be left out only with the default distance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import gradients
+    >>> def squared(u, v):
+    ...     return np.sum((u - v) ** 2, axis=-1)
+    >>> def squared_gradient(u, v):
+    ...     return 2 * (u - v), 2 * (v - u)
+    >>> grads = gradients.triplet_margin_with_distance_loss(
+    ...     [[0.0]], [[1.0]], [[1.2]], distance_function=squared,
+    ...     distance_gradient=squared_gradient)
+    >>> print([round(g.item(), 4) for g in grads])
+    [0.4, 2.0, -2.4]
+    """
+    reduction = check_reduction(reduction)
+    check_positive(margin, "margin", allow_zero=False)
+    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
+    if distance_function is None:
+
+        def distance(u, v):
+            return pairwise_distance(u, v, 2.0, 1e-6)
+
+        def distance_gradient(u, v):
+            grad = pairwise_distance_gradient(u, v, 2.0, 1e-6)
+            return grad, -grad
+
+    elif distance_gradient is None:
+        raise InvalidInputError(
+            "'distance_gradient' is needed with a custom 'distance_function' "
+            f"(got distance_function={distance_function!r})"
+        )
+    else:
+        distance = distance_function
+    return _triplet_gradients(
+        anchor,
+        positive,
+        negative,
+        distance,
+        distance_gradient,
+        margin,
+        swap,
+        reduction,
+        grad_output,
+    )
+
+
+def _triplet_gradients(
+    anchor, positive, negative, distance, distance_gradient, margin, swap, reduction, grad_output
+):
+    """The three gradients of the triplet hinge for any distance and its gradient."""
+    near = distance(anchor, positive)
+    far = distance(anchor, negative)
+    if swap:
+        swapped = distance(positive, negative)
+        # PyTorch's minimum splits the gradient in halves where the two tie.
+        share = np.where(far < swapped, 1.0, np.where(far == swapped, 0.5, 0.0)).astype(
+            anchor.dtype
+        )
+        far = np.minimum(far, swapped)
+    outer = upstream(grad_output, reduction, np.shape(near), anchor.dtype)
+    active = np.where(margin + near - far >= 0, outer, 0)[..., np.newaxis]
+    near_anchor, near_positive = distance_gradient(anchor, positive)
+    far_anchor, far_negative = distance_gradient(anchor, negative)
+    if not swap:
+        return (
+            active * (near_anchor - far_anchor),
+            active * near_positive,
+            -active * far_negative,
+        )
+    share = share[..., np.newaxis]
+    swap_positive, swap_negative = distance_gradient(positive, negative)
+    return (
+        active * (near_anchor - share * far_anchor),
+        active * (near_positive - (1 - share) * swap_positive),
+        -active * (share * far_negative + (1 - share) * swap_negative),
+    )

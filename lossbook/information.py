@@ -10,7 +10,7 @@ within the square root of the dtype's machine epsilon. The convention
 import numpy as np
 from scipy import special
 
-from ._validation import (
+from ._inputs import (
     as_float_array,
     check_base,
     check_distribution,
@@ -22,14 +22,14 @@ __all__ = ["self_information", "entropy", "cross_entropy", "kl_divergence", "bin
 
 
 def _in_base(nats, base):
-    check_base(base)
+    """``nats`` converted to the logarithm ``base`` (checked by the caller, before computing)."""
     return nats / nats.dtype.type(np.log(base))
 
 
 def _distributions(p, q, axis):
     p = as_float_array(p, "p")
     q = as_float_array(q, "q")
-    check_same_shape(p, q, "q", "p")
+    check_same_shape(q.shape, p.shape, "q", "p")
     check_distribution(p, "p", axis)
     check_distribution(q, "q", axis)
     dtype = np.result_type(p, q)
@@ -38,6 +38,8 @@ def _distributions(p, q, axis):
 
 def self_information(p, *, base=np.e):
     r"""The self-information (surprise) of an event of probability ``p``.
+
+    Introduced in chapter 1, *How loss functions are designed*.
 
     .. math::
 
@@ -73,6 +75,7 @@ def self_information(p, *, base=np.e):
     >>> print(self_information([1 / 8, 1 / 4, 1 / 2], base=2))
     [3. 2. 1.]
     """
+    check_base(base)
     p = as_float_array(p, "p")
     check_in_unit_interval(p, "p")
     with np.errstate(divide="ignore"):
@@ -81,6 +84,8 @@ def self_information(p, *, base=np.e):
 
 def entropy(p, *, base=np.e, axis=-1):
     r"""The Shannon entropy of the distributions along ``axis``.
+
+    Introduced in chapter 1, *How loss functions are designed*.
 
     .. math::
 
@@ -111,6 +116,7 @@ def entropy(p, *, base=np.e, axis=-1):
     >>> print(entropy([0.5, 0.25, 0.125, 0.125], base=2))
     1.75
     """
+    check_base(base)
     p = as_float_array(p, "p")
     check_distribution(p, "p", axis)
     # entr(p) = -p log p with entr(0) = 0, so impossible outcomes contribute nothing.
@@ -119,6 +125,9 @@ def entropy(p, *, base=np.e, axis=-1):
 
 def cross_entropy(p, q, *, base=np.e, axis=-1):
     r"""The cross-entropy of ``q`` relative to ``p``, along ``axis``.
+
+    Introduced in chapter 1, *How loss functions are designed* and chapter 2, *Loss functions from
+    a probabilistic view*.
 
     .. math::
 
@@ -155,6 +164,7 @@ def cross_entropy(p, q, *, base=np.e, axis=-1):
     >>> print(round(float(cross_entropy([1.0, 0.0], [0.8, 0.2], base=2)), 4))
     0.3219
     """
+    check_base(base)
     p, q = _distributions(p, q, axis)
     # xlogy(0, q) = 0 even for q = 0, so outcomes that P rules out cost nothing.
     with np.errstate(divide="ignore"):
@@ -163,6 +173,9 @@ def cross_entropy(p, q, *, base=np.e, axis=-1):
 
 def kl_divergence(p, q, *, base=np.e, axis=-1):
     r"""The Kullback-Leibler divergence (relative entropy) of ``q`` from ``p``, along ``axis``.
+
+    Introduced in chapter 1, *How loss functions are designed* and chapter 2, *Loss functions from
+    a probabilistic view*.
 
     .. math::
 
@@ -202,6 +215,7 @@ def kl_divergence(p, q, *, base=np.e, axis=-1):
     >>> print(round(float(kl_divergence([0.5, 0.5], [0.9, 0.1], base=2)), 4))
     0.737
     """
+    check_base(base)
     p, q = _distributions(p, q, axis)
     # rel_entr computes p log(p / q) in one logarithm: accurate when p is close
     # to q, where p log p - p log q would cancel; and 0 where p = 0.
@@ -210,6 +224,8 @@ def kl_divergence(p, q, *, base=np.e, axis=-1):
 
 def binary_entropy(p, *, base=np.e):
     r"""The entropy of a Bernoulli variable with success probability ``p``, element-wise.
+
+    Introduced in chapter 1, *How loss functions are designed*.
 
     .. math::
 
@@ -238,6 +254,7 @@ def binary_entropy(p, *, base=np.e):
     >>> print(binary_entropy([0.0, 0.5, 0.9], base=2).round(4))
     [0.     1.     0.469]
     """
+    check_base(base)
     p = as_float_array(p, "p")
     check_in_unit_interval(p, "p")
     # entr gives 0 log 0 = 0 at both ends; 1 - p is exact for p in [0.5, 1].

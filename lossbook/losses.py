@@ -18,18 +18,43 @@ and return one loss per element.
 import numpy as np
 from scipy import special
 
-from ._validation import (
+from ._inputs import (
     InvalidInputError,
-    as_float_array,
+    along_class_axis,
+    batch_size,
+    binary_inputs,
     check_base,
-    check_broadcastable,
-    check_in_unit_interval,
-    check_option,
-    check_same_shape,
+    check_label_smoothing,
+    check_positive,
+    check_power,
+    check_reduction,
+    class_targets,
+    element_count,
+    embedding_pair,
+    float_arrays,
+    float_pair,
+    gather,
+    gaussian_variance,
+    is_probability_target,
+    margin_class_targets,
+    multilabel_inputs,
+    multilabel_targets,
+    optional_weight,
+    probability_inputs,
+    probability_targets,
+    reduce,
+    target_count,
+    total_weight,
+    triplet_inputs,
+    zero_ignored,
 )
-from .activations import _log_sum_exp_shifted, _peak, _softplus_in_place, log_sigmoid, log_softmax
+from ._margins import cosine_similarity, multi_margin_terms, multilabel_terms, pairwise_distance
+from ._stable import log_sum_exp_shifted, row_peak, softplus, softplus_tail
+from .activations import log_sigmoid, log_softmax
 
-__all__ = [
+#: The losses named as in ``torch.nn.functional``; each has its gradient in
+#: :mod:`lossbook.gradients`.
+PYTORCH_LOSSES = (
     "mse_loss",
     "l1_loss",
     "smooth_l1_loss",
@@ -41,6 +66,18 @@ __all__ = [
     "kl_div",
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+)
+#: The margin losses PyTorch lacks as functions, named as in optax.
+MARGIN_LOSSES = (
     "zero_one_loss",
     "hinge_loss",
     "perceptron_loss",
@@ -48,58 +85,12 @@ __all__ = [
     "logistic_loss",
     "squared_margin_loss",
     "absolute_margin_loss",
-]
-
-REDUCTIONS = ("none", "mean", "sum")
+)
+__all__ = [*PYTORCH_LOSSES, *MARGIN_LOSSES]
 
 # BCELoss clamps each logarithm at -100, so that a probability of exactly 0 or 1
 # costs at most 100 instead of infinity.
 LOG_CLAMP = -100.0
-
-
-def _reduce(loss, reduction, *, denominator=None):
-    """Reduce element-wise losses: 'none' keeps them, 'sum' adds them, 'mean' divides the sum.
-
-    'mean' divides by ``denominator`` where a loss weights its elements (PyTorch
-    divides by the total weight of the targets), otherwise by the number of
-    elements. An empty or fully ignored input gives NaN for 'mean' and 0 for
-    'sum', as in PyTorch.
-    """
-    if reduction == "none":
-        return loss
-    total = np.sum(loss)
-    if reduction == "sum":
-        return total
-    if denominator is None:
-        denominator = loss.size
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / total.dtype.type(denominator)
-
-
-def _float_pair(input, target):
-    """``input`` and ``target`` as float arrays of one dtype and one shape."""
-    input = as_float_array(input, "input")
-    target = as_float_array(target, "target")
-    check_same_shape(input, target)
-    dtype = np.result_type(input, target)
-    return input.astype(dtype, copy=False), target.astype(dtype, copy=False)
-
-
-def _optional_weight(weight, name, shape, dtype, *, exact=False):
-    """``weight`` as an array of ``dtype`` that fits ``shape`` (exactly, or by broadcasting)."""
-    if weight is None:
-        return None
-    weight = as_float_array(weight, name)
-    if exact:
-        check_same_shape(np.empty(shape), weight, name)
-    else:
-        check_broadcastable(weight, shape, name)
-    return weight.astype(np.result_type(dtype, weight), copy=False)
-
-
-def _reduction(reduction, allowed=REDUCTIONS):
-    check_option(reduction, "reduction", allowed)
-    return reduction
 
 
 # --- regression -----------------------------------------------------------
@@ -113,14 +104,18 @@ def _difference(input, target):
 def _weighted_pointwise(pointwise, weight, reduction, *, weight_normalises):
     """Apply an element-wise ``weight`` and reduce; 'mean' divides by the weights' sum if asked."""
     if weight is None:
-        return _reduce(pointwise, reduction)
-    denominator = np.sum(weight) if weight_normalises else None
+        return reduce(pointwise, reduction)
+    denominator = total_weight(weight) if weight_normalises else element_count(pointwise.shape)
     pointwise *= weight  # the element-wise losses are a temporary of their own
-    return _reduce(pointwise, reduction, denominator=denominator)
+    return reduce(pointwise, reduction, denominator=denominator)
 
 
 def mse_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean squared error, as ``torch.nn.functional.mse_loss``.
+
+    Derived in chapter 2, *Loss functions from a probabilistic view*.
+
+    The negative log-likelihood of Gaussian noise, up to constants (chapter 2).
 
     .. math::
 
@@ -142,26 +137,27 @@ def mse_loss(input, target, *, reduction="mean", weight=None):
     ndarray
         A 0-d array, or the element-wise losses for ``reduction='none'``.
 
-    Notes
-    -----
-    The negative log-likelihood of Gaussian noise, up to constants (chapter 2).
-
     Examples
     --------
     >>> from lossbook.losses import mse_loss
     >>> print(mse_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0]))
     4.333333333333333
     """
-    input, target = _float_pair(input, target)
-    weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
     error = _difference(input, target)
     return _weighted_pointwise(
-        np.square(error, out=error), weight, _reduction(reduction), weight_normalises=True
+        np.square(error, out=error), weight, reduction, weight_normalises=True
     )
 
 
 def l1_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean absolute error, as ``torch.nn.functional.l1_loss``.
+
+    Derived in chapter 2, *Loss functions from a probabilistic view*.
+
+    The negative log-likelihood of Laplace noise, up to constants (chapter 2).
 
     .. math::
 
@@ -183,33 +179,23 @@ def l1_loss(input, target, *, reduction="mean", weight=None):
     ndarray
         A 0-d array, or the element-wise losses for ``reduction='none'``.
 
-    Notes
-    -----
-    The negative log-likelihood of Laplace noise, up to constants (chapter 2).
-
     Examples
     --------
     >>> from lossbook.losses import l1_loss
     >>> print(l1_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0]))
     1.6666666666666667
     """
-    input, target = _float_pair(input, target)
-    weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
     error = _difference(input, target)
-    return _weighted_pointwise(
-        np.abs(error, out=error), weight, _reduction(reduction), weight_normalises=True
-    )
-
-
-def _check_positive(value, name, *, allow_zero):
-    ok = np.isscalar(value) and np.isreal(value) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        bound = "non-negative" if allow_zero else "positive"
-        raise InvalidInputError(f"'{name}' must be a {bound} number (got {value!r})")
+    return _weighted_pointwise(np.abs(error, out=error), weight, reduction, weight_normalises=True)
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     r"""Smooth L1 loss, as ``torch.nn.functional.smooth_l1_loss``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -242,8 +228,9 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     >>> print(smooth_l1_loss([0.5, 3.0], [0.0, 0.0], reduction="none"))
     [0.125 2.5  ]
     """
-    _check_positive(beta, "beta", allow_zero=True)
-    input, target = _float_pair(input, target)
+    check_positive(beta, "beta", allow_zero=True)
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
     error = _difference(input, target)
     np.abs(error, out=error)
     if beta == 0:
@@ -252,7 +239,7 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     else:
         pointwise = _huber(error, beta)
         pointwise /= beta
-    return _reduce(pointwise, _reduction(reduction))
+    return reduce(pointwise, reduction)
 
 
 def _huber(error, delta):
@@ -272,6 +259,8 @@ def _huber(error, delta):
 
 def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     r"""Huber loss, as ``torch.nn.functional.huber_loss``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -307,32 +296,23 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     >>> print(huber_loss([0.5, 3.0], [0.0, 0.0], delta=2.0, reduction="none"))
     [0.125 4.   ]
     """
-    _check_positive(delta, "delta", allow_zero=False)
-    input, target = _float_pair(input, target)
-    weight = _optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    check_positive(delta, "delta", allow_zero=False)
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
     error = _difference(input, target)
     pointwise = _huber(np.abs(error, out=error), delta)
-    return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
+    return _weighted_pointwise(pointwise, weight, reduction, weight_normalises=False)
 
 
 # --- binary classification -------------------------------------------------
 
 
-def _binary_inputs(input, target, weight):
-    input, target = _float_pair(input, target)
-    weight = _optional_weight(weight, "weight", input.shape, input.dtype)
-    return input, target, weight
-
-
-def _probability_inputs(input, target, weight):
-    input, target, weight = _binary_inputs(input, target, weight)
-    check_in_unit_interval(input, "input")
-    check_in_unit_interval(target, "target")
-    return input, target, weight
-
-
 def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     r"""Binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
+
+    Derived in chapter 1, *How loss functions are designed* and chapter 4, *Cross-entropy and
+    likelihood*.
 
     .. math::
 
@@ -377,7 +357,8 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     >>> print(binary_cross_entropy([0.9, 0.2, 0.0], [1.0, 0.0, 1.0], reduction="none").round(4))
     [  0.1054   0.2231 100.    ]
     """
-    input, target, weight = _probability_inputs(input, target, weight)
+    reduction = check_reduction(reduction)
+    input, target, weight = probability_inputs(input, target, weight)
     with np.errstate(divide="ignore"):
         # The clamp turns log(0) = -inf into -100 before it meets a zero
         # coefficient, so 0 * log(0) gives 0 rather than NaN. Each term is
@@ -392,11 +373,25 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
         log_not_p *= 1 - target
     pointwise += log_not_p
     np.negative(pointwise, out=pointwise)
-    return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
+    return _weighted_pointwise(pointwise, weight, reduction, weight_normalises=False)
 
 
-def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="mean", pos_weight=None):
-    r"""Binary cross-entropy of logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
+def binary_cross_entropy_with_logits(
+    input, target, *, weight=None, reduction="mean", pos_weight=None
+):
+    r"""Binary cross-entropy of logits, as
+
+    Derived in chapter 3, *A loss from its gradient* and chapter 6, *When the formulas meet
+    floating point*.
+
+    :math:`\log(1 + e^{\mp x})` is computed as
+    :math:`\max(\mp x, 0) + \log(1 + e^{-|x|})`, which never overflows
+    (chapter 3 derives this form). The two terms are non-negative, so unlike
+    PyTorch's :math:`(1 - y) x + \log(1 + e^{-x})` nothing cancels: the loss
+    keeps its relative accuracy when it is tiny. The difference from PyTorch
+    is below one unit in the last place of the larger terms; at
+    ``x = -inf`` with ``y = 1`` the loss is ``inf`` where PyTorch gives NaN.
+    ``torch.nn.functional.binary_cross_entropy_with_logits``.
 
     .. math::
 
@@ -427,24 +422,15 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
         A 0-d array, or the element-wise losses for ``reduction='none'``.
         Finite for every finite logit: ``x = 1e4`` with ``y = 0`` costs 1e4.
 
-    Notes
-    -----
-    :math:`\log(1 + e^{\mp x})` is computed as
-    :math:`\max(\mp x, 0) + \log(1 + e^{-|x|})`, which never overflows
-    (chapter 3 derives this form). The two terms are non-negative, so unlike
-    PyTorch's :math:`(1 - y) x + \log(1 + e^{-x})` nothing cancels: the loss
-    keeps its relative accuracy when it is tiny. The difference from PyTorch
-    is below one unit in the last place of the larger terms; at
-    ``x = -inf`` with ``y = 1`` the loss is ``inf`` where PyTorch gives NaN.
-
     Examples
     --------
     >>> from lossbook.losses import binary_cross_entropy_with_logits
     >>> print(binary_cross_entropy_with_logits([1e4, 0.0], [0.0, 1.0], reduction="none").round(4))
     [1.000e+04 6.931e-01]
     """
-    input, target, weight = _binary_inputs(input, target, weight)
-    pos_weight = _optional_weight(pos_weight, "pos_weight", input.shape, input.dtype)
+    reduction = check_reduction(reduction)
+    input, target, weight = binary_inputs(input, target, weight)
+    pos_weight = optional_weight(pos_weight, "pos_weight", input.shape, input.dtype)
     # -log sigma(x) = softplus(-x) and -log(1 - sigma(x)) = softplus(x), each in
     # its overflow-free form. Adding these two non-negative terms, instead of PyTorch's
     # (1 - y) x + (1 + (p - 1) y) log(1 + e^{-x}), avoids the cancellation of
@@ -452,115 +438,35 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     # the loss is small (y = 0, x << 0; chapter 6 measures it).
     positive_weight = target if pos_weight is None else pos_weight * target
     pointwise = _logit_cross_entropy(input, target, positive_weight)
-    return _weighted_pointwise(pointwise, weight, _reduction(reduction), weight_normalises=False)
+    return _weighted_pointwise(pointwise, weight, reduction, weight_normalises=False)
 
 
 def _logit_cross_entropy(input, target, positive_weight):
     """Element-wise ``w y softplus(-x) + (1 - y) softplus(x)``: BCE of logits, weight ``w`` on positives.
 
-    Both terms are non-negative, so nothing cancels; each needs its own array,
-    hence three input-sized temporaries at the peak (RESULTS.md of the benchmarks).
+    Both terms are non-negative, so nothing cancels. They share the tail
+    ``log(1 + e^{-|x|})``, computed once: at most three input-sized arrays
+    live at a time (RESULTS.md of the benchmarks).
     """
+    # softplus(-x) = max(-x, 0) + tail and softplus(x) = max(x, 0) + tail.
     # An infinite logit can give 0 * inf = NaN, as in PyTorch, without a warning.
     with np.errstate(invalid="ignore"):
-        positive = _softplus_in_place(np.negative(input, out=np.empty(input.shape, input.dtype)))
-        positive *= positive_weight
-        negative = _softplus_in_place(np.array(input, copy=True))
+        tail = softplus_tail(input)
+        loss = (np.maximum(-input, 0) + tail) * positive_weight
+        negative = np.maximum(input, 0) + tail
+        del tail
         negative *= 1 - target
-        positive += negative
-    return positive
+        loss += negative
+    return loss
 
 
 # --- multiclass classification ----------------------------------------------
 
 
-def _class_axis(input):
-    if input.ndim == 0:
-        raise InvalidInputError(
-            "'input' must have a class axis: shape (C,), (N, C) or (N, C, d1, ...) (got a 0-d array)"
-        )
-    return 0 if input.ndim == 1 else 1
-
-
-def _class_weight(weight, classes, dtype):
-    if weight is None:
-        return None
-    weight = as_float_array(weight, "weight")
-    if weight.shape != (classes,):
-        raise InvalidInputError(
-            f"'weight' must hold one value per class, shape ({classes},) (got shape {weight.shape})"
-        )
-    return weight.astype(np.result_type(dtype, weight), copy=False)
-
-
-def _class_indices(target, input, class_axis, ignore_index):
-    """Check integer class indices against ``input``; return them and the mask of kept ones."""
-    target = np.asarray(target)
-    if target.dtype.kind not in "iu":
-        raise InvalidInputError(
-            f"'target' of class indices must hold integers (got dtype {target.dtype}); "
-            f"class probabilities must have the input's shape {input.shape}"
-        )
-    expected = input.shape[:class_axis] + input.shape[class_axis + 1 :]
-    if target.shape != expected:
-        raise InvalidInputError(
-            f"'target' of class indices must have shape {expected} for 'input' of shape "
-            f"{input.shape} (got {target.shape})"
-        )
-    kept = target != ignore_index
-    every_kept = kept.all()
-    checked = target if every_kept else target[kept]
-    classes = input.shape[class_axis]
-    # Two reductions instead of an element-wise test per bound; the offender is
-    # looked for only once an error is certain.
-    if checked.size and (checked.min() < 0 or checked.max() >= classes):
-        offender = checked[(checked < 0) | (checked >= classes)].flat[0].item()
-        raise IndexError(
-            f"'target' holds class index {offender}, out of bounds for "
-            f"{classes} classes (valid: 0 to {classes - 1}, or ignore_index={ignore_index})"
-        )
-    return (target if every_kept else np.where(kept, target, 0)), kept
-
-
-def _gather(values, indices, class_axis):
-    """The entry of ``values`` at each class index, along ``class_axis``."""
-    if values.shape[class_axis] == 0:
-        return np.zeros(indices.shape, values.dtype)
-    chosen = np.take_along_axis(values, np.expand_dims(indices, class_axis), axis=class_axis)
-    return np.squeeze(chosen, axis=class_axis)
-
-
-def _target_weights(target, kept, weight, dtype):
-    """The weight of each target's class, 0 where the target is ignored."""
-    if weight is None:
-        return kept.astype(dtype)
-    return np.where(kept, weight[target], 0).astype(dtype, copy=False)
-
-
-def _zero_ignored(values, kept):
-    """Set the per-target ``values`` of ignored targets to 0, in place.
-
-    PyTorch skips ignored targets, so whatever their row holds (a masked logit
-    of -inf, a NaN) must not reach the sum as ``0 * inf = NaN``.
-    """
-    values = np.asarray(values)  # 0-d results come back as scalars, which cannot be assigned to
-    if not kept.all():
-        values[~kept] = 0
-    return values
-
-
-def _nll_terms(input, target, weight, ignore_index):
-    """Validated ``(input, class_axis, target, kept, weight, target_weights)`` of NLL and CE."""
-    input = as_float_array(input, "input")
-    class_axis = _class_axis(input)
-    weight = _class_weight(weight, input.shape[class_axis], input.dtype)
-    target, kept = _class_indices(target, input, class_axis, ignore_index)
-    target_weights = _target_weights(target, kept, weight, input.dtype)
-    return input, class_axis, target, kept, weight, target_weights
-
-
 def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
     r"""Negative log-likelihood of class indices, as ``torch.nn.functional.nll_loss``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -604,52 +510,25 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
     >>> print(nll_loss(log_probs, [0, 2], weight=[1.0, 1.0, 3.0]).round(4))
     0.2565
     """
-    input, class_axis, target, kept, weight, target_weights = _nll_terms(
-        input, target, weight, ignore_index
-    )
-    picked = _gather(input, target, class_axis)
-    pointwise = _zero_ignored(np.negative(picked, out=picked), kept)
-    pointwise *= target_weights
-    return _reduce(pointwise, _reduction(reduction), denominator=np.sum(target_weights))
+    reduction = check_reduction(reduction)
+    targets = class_targets(input, target, weight, ignore_index)
+    pointwise = zero_ignored(-gather(targets.input, targets.indices, targets.axis), targets.kept)
+    pointwise *= targets.target_weights
+    return reduce(pointwise, reduction, denominator=total_weight(targets.target_weights))
 
 
-def _check_label_smoothing(label_smoothing):
-    if not (np.isscalar(label_smoothing) and np.isreal(label_smoothing) and 0 <= label_smoothing <= 1):
-        raise InvalidInputError(
-            f"'label_smoothing' must be between 0.0 and 1.0 (got {label_smoothing!r})"
-        )
-
-
-def _class_broadcast(values, class_axis, ndim):
-    """Shape per-class ``values`` (C,) to broadcast along ``class_axis`` of an ``ndim`` array."""
-    shape = [1] * ndim
-    shape[class_axis] = values.shape[0]
-    return values.reshape(shape)
-
-
-def _soft_targets(input, target, weight, label_smoothing, ignore_index):
-    """Validated ``(input, class_axis, weighted smoothed target)`` for class-probability targets."""
-    if ignore_index != -100:
-        raise InvalidInputError(
-            f"'ignore_index' is not supported for class-probability targets (got {ignore_index!r})"
-        )
-    input, target = _float_pair(input, target)
-    class_axis = _class_axis(input)
-    classes = input.shape[class_axis]
-    weight = _class_weight(weight, classes, input.dtype)
-    smoothed = target * (1 - label_smoothing) + label_smoothing / classes
-    if weight is not None:
-        smoothed = smoothed * _class_broadcast(weight, class_axis, input.ndim)
-    return input, class_axis, smoothed
-
-
-def _is_probability_target(input, target):
-    target = np.asarray(target)
-    return target.dtype.kind == "f" and target.shape == np.shape(input)
-
-
-def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
     r"""Cross-entropy of logits, as ``torch.nn.functional.cross_entropy``.
+
+    Derived in chapter 2, *Loss functions from a probabilistic view* and chapter 5, *Sigmoid,
+    softmax and PyTorch's losses*.
+
+    Equal to ``nll_loss(log_softmax(input, axis=1), target)``; the
+    log-softmax is computed as :math:`x - \operatorname{logsumexp}(x)`, so
+    logits of 1e4 are no problem. Chapters 2 and 5 derive it; its gradient
+    is :func:`lossbook.gradients.cross_entropy`.
 
     With class indices :math:`y_n`, weights :math:`w` and smoothing :math:`\varepsilon`
     over :math:`C` classes, writing :math:`\log p = \operatorname{log\_softmax}(x)`:
@@ -700,13 +579,6 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
         length, ``label_smoothing`` outside [0, 1], or ``ignore_index`` with
         probability targets.
 
-    Notes
-    -----
-    Equal to ``nll_loss(log_softmax(input, axis=1), target)``; the
-    log-softmax is computed as :math:`x - \operatorname{logsumexp}(x)`, so
-    logits of 1e4 are no problem. Chapters 2 and 5 derive it; its gradient
-    is :func:`lossbook.gradients.cross_entropy`.
-
     Examples
     --------
     >>> from lossbook.losses import cross_entropy
@@ -715,36 +587,49 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     >>> print(cross_entropy([[2.0, 1.0, 0.1]], [0], label_smoothing=0.1).round(4))
     0.5137
     """
-    _check_label_smoothing(label_smoothing)
-    reduction = _reduction(reduction)
-    if _is_probability_target(input, target):
-        input, class_axis, smoothed = _soft_targets(input, target, weight, label_smoothing, ignore_index)
-        pointwise = -np.sum(smoothed * log_softmax(input, axis=class_axis), axis=class_axis)
-        return _reduce(pointwise, reduction, denominator=input.size // max(input.shape[class_axis], 1))
-    input, class_axis, target, kept, weight, target_weights = _nll_terms(
-        input, target, weight, ignore_index
-    )
+    check_label_smoothing(label_smoothing)
+    reduction = check_reduction(reduction)
+    if is_probability_target(input, target):
+        input, axis, smoothed = probability_targets(
+            input, target, weight, label_smoothing, ignore_index
+        )
+        return _cross_entropy_of_probabilities(input, axis, smoothed, reduction)
+    targets = class_targets(input, target, weight, ignore_index)
+    return _cross_entropy_of_indices(targets, label_smoothing, reduction)
+
+
+def _cross_entropy_of_probabilities(input, axis, smoothed, reduction):
+    """``-sum_c t'_c log softmax(x)_c`` per target, for the weighted smoothed target ``t'``."""
+    pointwise = -np.sum(smoothed * log_softmax(input, axis=axis), axis=axis)
+    return reduce(pointwise, reduction, denominator=target_count(input.shape, axis))
+
+
+def _cross_entropy_of_indices(targets, label_smoothing, reduction):
+    """Cross-entropy of class indices, smoothed, from the logits' row maxima and log-sum-exps."""
+    input, axis, weight = targets.input, targets.axis, targets.weight
     # log p = (x - m) - log sum e^{x - m}, the stable form of log_softmax, taken
     # apart so that no full array of log-probabilities is formed: the loss needs
     # only the target's entry (and, to smooth, the weighted sum over classes), and
     # the one temporary holds x - m and then, in place, its exponential.
     # A +inf logit, or a row of only -inf, gives NaN, as in PyTorch.
     with np.errstate(invalid="ignore", divide="ignore"):
-        peak, top = _peak(input, class_axis)
+        peak, top = row_peak(input, axis)
         shifted = input - peak
-        picked = _gather(shifted, target, class_axis)
+        picked = gather(shifted, targets.indices, axis)
         if label_smoothing > 0:
-            classes = input.shape[class_axis]
-            weighted = shifted if weight is None else shifted * _class_broadcast(weight, class_axis, input.ndim)
-            class_sum = np.sum(weighted, axis=class_axis)
-        log_norm = _log_sum_exp_shifted(shifted, class_axis, top, keepdims=False, overwrite=True)
-        pointwise = _zero_ignored(log_norm - picked, kept)
-        pointwise *= target_weights
+            weighted = (
+                shifted if weight is None else shifted * along_class_axis(weight, axis, input.ndim)
+            )
+            class_sum = np.sum(weighted, axis=axis)
+        log_norm = log_sum_exp_shifted(shifted, axis, top, keepdims=False, overwrite=True)
+        pointwise = zero_ignored(log_norm - picked, targets.kept)
+        pointwise *= targets.target_weights
         if label_smoothing > 0:
-            total_weight = classes if weight is None else np.sum(weight)
-            smooth = _zero_ignored(total_weight * log_norm - class_sum, kept)
+            classes = targets.classes
+            weight_sum = classes if weight is None else np.sum(weight)
+            smooth = zero_ignored(weight_sum * log_norm - class_sum, targets.kept)
             pointwise = (1 - label_smoothing) * pointwise + (label_smoothing / classes) * smooth
-    return _reduce(pointwise, reduction, denominator=np.sum(target_weights))
+    return reduce(pointwise, reduction, denominator=total_weight(targets.target_weights))
 
 
 # --- distributions ------------------------------------------------------------
@@ -752,6 +637,8 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
 
 def kl_div(input, target, *, reduction="mean", log_target=False):
     r"""KL divergence of a target from log-probabilities, as ``torch.nn.functional.kl_div``.
+
+    Derived in chapter 2, *Loss functions from a probabilistic view*.
 
     .. math::
 
@@ -793,8 +680,8 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
     >>> print(kl_div(np.log([[0.9, 0.1]]), [[0.5, 0.5]], reduction="batchmean").round(4))
     0.5108
     """
-    reduction = _reduction(reduction, REDUCTIONS + ("batchmean",))
-    input, target = _float_pair(input, target)
+    reduction = check_reduction(reduction, batchmean=True)
+    input, target = float_pair(input, target)
     if log_target:
         # As in PyTorch, a target of -inf (probability 0) gives 0 * inf = NaN here.
         with np.errstate(invalid="ignore"):
@@ -805,8 +692,8 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
         with np.errstate(invalid="ignore"):
             pointwise = special.xlogy(target, target) - target * input
     if reduction == "batchmean":
-        return _reduce(pointwise, "mean", denominator=input.shape[0] if input.ndim else 1)
-    return _reduce(pointwise, reduction)
+        return reduce(pointwise, "mean", denominator=batch_size(input.shape))
+    return reduce(pointwise, reduction)
 
 
 # --- multi-label ---------------------------------------------------------------
@@ -814,6 +701,8 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
 
 def soft_margin_loss(input, target, *, reduction="mean"):
     r"""Logistic loss of labels in {-1, +1}, as ``torch.nn.functional.soft_margin_loss``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -841,22 +730,16 @@ def soft_margin_loss(input, target, *, reduction="mean"):
     >>> print(soft_margin_loss([2.0, -1.0], [1.0, 1.0], reduction="none").round(4))
     [0.1269 1.3133]
     """
-    input, target = _float_pair(input, target)
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
     # log(1 + e^{-m}) = softplus(-m), computed without overflow for any margin.
-    negative_margin = np.multiply(target, input, out=np.empty(input.shape, input.dtype))
-    np.negative(negative_margin, out=negative_margin)
-    return _reduce(_softplus_in_place(negative_margin), _reduction(reduction))
-
-
-def _multilabel_inputs(input, target, weight):
-    input, target, weight = _binary_inputs(input, target, weight)
-    if input.ndim == 0:
-        raise InvalidInputError("'input' must have a label axis: shape (C,) or (N, C) (got a 0-d array)")
-    return input, target, weight
+    return reduce(softplus(-(target * input)), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean"):
     r"""One binary cross-entropy per label, as ``torch.nn.functional.multilabel_soft_margin_loss``.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -889,11 +772,374 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean")
     >>> print(multilabel_soft_margin_loss([[2.0, -1.0, 0.0]], [[1.0, 0.0, 1.0]]).round(4))
     0.3778
     """
-    input, target, weight = _multilabel_inputs(input, target, weight)
+    reduction = check_reduction(reduction)
+    input, target, weight = multilabel_inputs(input, target, weight)
     pointwise = _logit_cross_entropy(input, target, target)
     if weight is not None:
         pointwise *= weight
-    return _reduce(np.mean(pointwise, axis=-1), _reduction(reduction))
+    return reduce(np.mean(pointwise, axis=-1), reduction)
+
+
+# --- counts and uncertainty -------------------------------------------------------
+
+
+def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    r"""Negative log-likelihood of Poisson counts, as ``torch.nn.functional.poisson_nll_loss``.
+
+    Derived in chapter 7, *Beyond the Gaussian: likelihoods for counts and for uncertainty*.
+
+    With the predicted rate :math:`\lambda_i` (``input`` is :math:`\log \lambda_i`
+    when ``log_input``, else :math:`\lambda_i` itself) and counts :math:`t_i`:
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            e^{x_i} - t_i x_i & \texttt{log\_input} \\
+            x_i - t_i \log(x_i + \epsilon) & \text{otherwise}
+        \end{cases}
+        \;+\; [t_i > 1] \Bigl(t_i \log t_i - t_i + \tfrac12 \log(2 \pi t_i)\Bigr)
+
+    the last term, Stirling's approximation of :math:`\log t_i!`, only with
+    ``full`` (PyTorch adds it where :math:`t_i > 1`; it does not depend on the
+    prediction, so it moves no gradient).
+
+    Parameters
+    ----------
+    input : array_like
+        Log-rates (``log_input=True``) or rates.
+    target : array_like
+        Counts, of the input's shape.
+    log_input : bool
+        Whether ``input`` is the logarithm of the rate.
+    full : bool
+        Add the Stirling term, so that the loss is the full negative
+        log-likelihood (approximately).
+    eps : float
+        Added to a rate before its logarithm (``log_input=False`` only), so
+        that a rate of 0 costs :math:`-t \log \epsilon` rather than infinity.
+    reduction : {'mean', 'sum', 'none'}
+        How to combine the element-wise losses.
+
+    Returns
+    -------
+    ndarray
+        A 0-d array, or the element-wise losses for ``reduction='none'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import poisson_nll_loss
+    >>> print(poisson_nll_loss(np.log([2.0, 5.0]), [3.0, 4.0], reduction="none").round(4))
+    [-0.0794 -1.4378]
+    """
+    reduction = check_reduction(reduction)
+    check_positive(eps, "eps", allow_zero=True)
+    input, target = float_pair(input, target)
+    if log_input:
+        pointwise = np.exp(input) - target * input
+    else:
+        pointwise = input - target * np.log(input + eps)
+    if full:
+        # log t! ~ t log t - t + log(2 pi t) / 2; masked where t <= 1, as in PyTorch.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = target * np.log(target) - target + 0.5 * np.log(2 * np.pi * target)
+        pointwise = pointwise + np.where(target > 1, stirling, 0)
+    return reduce(pointwise, reduction)
+
+
+def gaussian_nll_loss(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
+    r"""Negative log-likelihood of a Gaussian with predicted variance, as ``torch.nn.functional.gaussian_nll_loss``.
+
+    Derived in chapter 7, *Beyond the Gaussian: likelihoods for counts and for uncertainty*.
+
+    .. math::
+
+        \ell_i = \tfrac12 \Bigl(\log \max(v_i, \epsilon)
+                 + \frac{(x_i - y_i)^2}{\max(v_i, \epsilon)}\Bigr)
+                 \;\bigl[+ \tfrac12 \log 2\pi \text{ with } \texttt{full}\bigr]
+
+    Parameters
+    ----------
+    input : array_like
+        Predicted means.
+    target : array_like
+        Observations, of the input's shape.
+    var : array_like or float
+        Predicted variances, non-negative: a number, the input's shape, the
+        input's shape without its last axis (one variance per sample), or the
+        input's shape with one axis of size 1.
+    full : bool
+        Add the constant :math:`\tfrac12 \log 2\pi`.
+    eps : float
+        The variance is clamped to at least ``eps``: a variance of 0 would make
+        the loss :math:`-\infty` at a perfect prediction.
+    reduction : {'mean', 'sum', 'none'}
+        How to combine the element-wise losses.
+
+    Returns
+    -------
+    ndarray
+        A 0-d array, or the element-wise losses for ``reduction='none'``.
+
+    Raises
+    ------
+    lossbook.InvalidInputError
+        For a negative variance or a ``var`` of a shape PyTorch does not accept.
+
+    Examples
+    --------
+    >>> from lossbook.losses import gaussian_nll_loss
+    >>> print(gaussian_nll_loss([0.0, 1.0], [1.0, 1.0], [1.0, 0.25], reduction="none").round(4))
+    [ 0.5    -0.6931]
+    """
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    var, _ = gaussian_variance(var, input)
+    # The clamp keeps log(var) finite; PyTorch applies it without a gradient.
+    var = np.maximum(var, eps)
+    pointwise = 0.5 * (np.log(var) + (input - target) ** 2 / var)
+    if full:
+        pointwise = pointwise + input.dtype.type(0.5 * np.log(2 * np.pi))
+    return reduce(np.broadcast_to(pointwise, input.shape), reduction)
+
+
+# --- ranking and embeddings ---------------------------------------------------------
+
+
+def margin_ranking_loss(input1, input2, target, *, margin=0.0, reduction="mean"):
+    r"""Hinge loss on the order of two scores, as ``torch.nn.functional.margin_ranking_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \ell_i = \max\bigl(0,\; -t_i (x^{(1)}_i - x^{(2)}_i) + m\bigr)
+
+    with :math:`t_i = 1` when the first score should rank higher, -1 when
+    the second should.
+
+    Examples
+    --------
+    >>> from lossbook.losses import margin_ranking_loss
+    >>> print(margin_ranking_loss([2.0, 0.5], [1.0, 1.0], [1.0, 1.0], margin=0.5, reduction="none"))
+    [0. 1.]
+    """
+    reduction = check_reduction(reduction)
+    input1, input2, target = float_arrays((input1, input2, target), ("input1", "input2", "target"))
+    return reduce(np.maximum(0, margin - target * (input1 - input2)), reduction)
+
+
+def hinge_embedding_loss(input, target, *, margin=1.0, reduction="mean"):
+    r"""Hinge loss on a distance, as ``torch.nn.functional.hinge_embedding_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            x_i & t_i = 1 \\
+            \max(0, m - x_i) & t_i = -1
+        \end{cases}
+
+    ``input`` is typically a distance: similar pairs (:math:`t = 1`) are pulled
+    together, dissimilar ones pushed to at least the margin. As in PyTorch, a
+    target other than :math:`\pm 1` takes both terms.
+
+    Examples
+    --------
+    >>> from lossbook.losses import hinge_embedding_loss
+    >>> print(hinge_embedding_loss([0.3, 0.3, 2.0], [1.0, -1.0, -1.0], reduction="none"))
+    [0.3 0.7 0. ]
+    """
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    pointwise = np.where(target != 1, np.maximum(margin - input, 0), 0) + np.where(
+        target != -1, input, 0
+    )
+    return reduce(pointwise.astype(input.dtype, copy=False), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, *, margin=0.0, reduction="mean"):
+    r"""Loss on the cosine similarity of pairs, as ``torch.nn.functional.cosine_embedding_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \cos_i = \frac{a_i \cdot b_i}{\sqrt{(\lVert a_i \rVert^2 + 10^{-12})
+                 (\lVert b_i \rVert^2 + 10^{-12})}}, \qquad
+        \ell_i = \begin{cases}
+            1 - \cos_i & t_i = 1 \\
+            \max(0, \cos_i - m) & t_i = -1
+        \end{cases}
+
+    The :math:`10^{-12}` keeps a zero vector at similarity 0 instead of NaN;
+    otherwise the loss does not change when either vector is scaled.
+
+    Examples
+    --------
+    >>> from lossbook.losses import cosine_embedding_loss
+    >>> a = [[1.0, 0.0], [1.0, 1.0]]
+    >>> b = [[2.0, 0.0], [1.0, 0.0]]
+    >>> print(cosine_embedding_loss(a, b, [1.0, -1.0], reduction="none").round(4))
+    [0.     0.7071]
+    """
+    reduction = check_reduction(reduction)
+    input1, input2, target = embedding_pair(input1, input2, target)
+    cos = cosine_similarity(input1, input2)[0]
+    pointwise = np.where(target == 1, 1 - cos, 0) + np.where(
+        target == -1, np.maximum(cos - margin, 0), 0
+    )
+    return reduce(pointwise.astype(input1.dtype, copy=False), reduction)
+
+
+def multi_margin_loss(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
+    r"""The multi-class hinge (Weston-Watkins), as ``torch.nn.functional.multi_margin_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \ell_n = \frac{1}{C} \sum_{c \ne y_n} w_{y_n}
+                 \max\bigl(0,\; m - x_{n, y_n} + x_{n, c}\bigr)^p
+
+    Every wrong class whose score comes within the margin of the right one's
+    costs; the Crammer-Singer hinge would take only the largest of these terms.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores of shape (C,) or (N, C).
+    target : array_like of int
+        Class indices of shape () or (N,).
+    p : {1, 2}
+        The power of each hinge term.
+    margin : float
+        :math:`m`.
+    weight : array_like, optional
+        One weight per class, shape (C,); the target class's weight scales its
+        sample's terms.
+    reduction : {'mean', 'sum', 'none'}
+        'mean' averages over samples.
+
+    Examples
+    --------
+    >>> from lossbook.losses import multi_margin_loss
+    >>> print(multi_margin_loss([[2.0, 1.5, 0.0]], [0], reduction="none").round(4))
+    [0.1667]
+    """
+    reduction = check_reduction(reduction)
+    check_power(p)
+    shape = np.shape(input)[:-1]
+    input, indices, weight = margin_class_targets(input, target, weight)
+    hinge = multi_margin_terms(input, indices, margin)
+    terms = hinge if p == 1 else hinge * hinge
+    if weight is not None:
+        terms *= weight[indices][:, np.newaxis]
+    pointwise = np.sum(terms, axis=1) / input.dtype.type(input.shape[1])
+    return reduce(pointwise.reshape(shape), reduction)
+
+
+def multilabel_margin_loss(input, target, *, reduction="mean"):
+    r"""The multi-label hinge, as ``torch.nn.functional.multilabel_margin_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \ell_n = \frac{1}{C} \sum_{j \in Y_n} \sum_{c \notin Y_n}
+                 \max\bigl(0,\; 1 - (x_{n, j} - x_{n, c})\bigr)
+
+    Every target class must score at least 1 above every other class.
+    ``target`` lists the target classes of each sample, padded with -1 after
+    the last (what follows the first -1 is not read).
+
+    Examples
+    --------
+    >>> from lossbook.losses import multilabel_margin_loss
+    >>> print(multilabel_margin_loss([[0.1, 0.2, 0.4, 0.8]], [[3, 0, -1, 1]]).round(4))
+    0.85
+    """
+    reduction = check_reduction(reduction)
+    shape = np.shape(input)[:-1]
+    input, slots, listed, is_target = multilabel_targets(input, target)
+    hinge = multilabel_terms(input, slots, listed, is_target)
+    pointwise = np.sum(hinge, axis=(1, 2)) / input.dtype.type(input.shape[1])
+    return reduce(pointwise.reshape(shape), reduction)
+
+
+def triplet_margin_loss(
+    anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"
+):
+    r"""The triplet loss of metric learning, as ``torch.nn.functional.triplet_margin_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        d(u, v) = \lVert u - v + \epsilon \rVert_p, \qquad
+        \ell_i = \max\bigl(0,\; m + d(a_i, p_i) - d(a_i, n_i)\bigr)
+
+    With ``swap`` (Balntas et al., 2016), :math:`d(a_i, n_i)` is replaced by
+    :math:`\min(d(a_i, n_i), d(p_i, n_i))`: the harder of the two negatives.
+
+    Examples
+    --------
+    >>> from lossbook.losses import triplet_margin_loss
+    >>> a, pos, neg = [[0.0, 0.0]], [[0.0, 1.0]], [[1.5, 0.0]]
+    >>> print(triplet_margin_loss(a, pos, neg, reduction="none").round(4))
+    [0.5]
+    """
+    reduction = check_reduction(reduction)
+    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
+    near = pairwise_distance(anchor, positive, p, eps)
+    far = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        far = np.minimum(far, pairwise_distance(positive, negative, p, eps))
+    return reduce(np.maximum(margin + near - far, 0), reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False, reduction="mean"
+):
+    r"""The triplet loss with any distance, as ``torch.nn.functional.triplet_margin_with_distance_loss``.
+
+    Derived in chapter 8, *Margins: from the hinge to metric learning*.
+
+    .. math::
+
+        \ell_i = \max\bigl(0,\; m + d(a_i, p_i) - d(a_i, n_i)\bigr)
+
+    ``distance_function(u, v)`` takes two arrays and returns one distance per
+    row (the last axis reduced); the default is the Euclidean distance of
+    :func:`triplet_margin_loss` (with its ``eps = 1e-6``). ``margin`` must be
+    positive, as in PyTorch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import triplet_margin_with_distance_loss
+    >>> def cosine_distance(u, v):
+    ...     return 1 - np.sum(u * v, -1) / np.linalg.norm(u, axis=-1) / np.linalg.norm(v, axis=-1)
+    >>> a, pos, neg = [[1.0, 0.0]], [[1.0, 1.0]], [[0.0, 1.0]]
+    >>> print(triplet_margin_with_distance_loss(
+    ...     a, pos, neg, distance_function=cosine_distance, reduction="none").round(4))
+    [0.2929]
+    """
+    reduction = check_reduction(reduction)
+    check_positive(margin, "margin", allow_zero=False)
+    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
+    distance = distance_function or _euclidean
+    near = distance(anchor, positive)
+    far = distance(anchor, negative)
+    if swap:
+        far = np.minimum(far, distance(positive, negative))
+    return reduce(np.maximum(margin + near - far, 0), reduction)
+
+
+def _euclidean(u, v):
+    """PyTorch's default distance: ``torch.pairwise_distance`` with p = 2 and eps = 1e-6."""
+    return pairwise_distance(u, v, 2.0, 1e-6)
 
 
 # --- margin losses ---------------------------------------------------------------
@@ -901,15 +1147,19 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean")
 
 def _margins(scores, labels):
     """The margins ``labels * scores``, checking that every label is -1 or +1."""
-    scores, labels = _float_pair(scores, labels)
+    scores, labels = float_pair(scores, labels)
     wrong = (labels != 1) & (labels != -1)
     if wrong.any():
-        raise InvalidInputError(f"'labels' must be -1 or +1 (got {labels[wrong].flat[0].item()!r})")
+        raise InvalidInputError(
+            f"'labels' must be -1 or +1 (got {labels[wrong].flat[0].item()!r})"
+        )
     return labels * scores
 
 
 def zero_one_loss(scores, labels):
     r"""The 0-1 loss of scores against labels in {-1, +1}, element-wise.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -931,6 +1181,8 @@ def zero_one_loss(scores, labels):
 def hinge_loss(scores, labels):
     r"""The hinge loss of support vector machines, element-wise.
 
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
+
     .. math::
 
         \ell(m) = \max(0, 1 - m), \qquad m = y f(x)
@@ -947,6 +1199,8 @@ def hinge_loss(scores, labels):
 def perceptron_loss(scores, labels):
     r"""The perceptron's loss, element-wise.
 
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
+
     .. math::
 
         \ell(m) = \max(0, -m), \qquad m = y f(x)
@@ -962,6 +1216,8 @@ def perceptron_loss(scores, labels):
 
 def exponential_loss(scores, labels):
     r"""The exponential loss of AdaBoost, element-wise.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -982,6 +1238,8 @@ def exponential_loss(scores, labels):
 
 def logistic_loss(scores, labels, *, base=np.e):
     r"""The logistic (log) loss of a margin, element-wise.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 
@@ -1006,6 +1264,8 @@ def logistic_loss(scores, labels, *, base=np.e):
 def squared_margin_loss(scores, labels):
     r"""Squared error written as a function of the margin, element-wise.
 
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
+
     .. math::
 
         \ell(m) = (1 - m)^2 = (y - f(x))^2 \quad \text{for } y \in \{-1, +1\}
@@ -1021,6 +1281,8 @@ def squared_margin_loss(scores, labels):
 
 def absolute_margin_loss(scores, labels):
     r"""Absolute error written as a function of the margin, element-wise.
+
+    Derived in chapter 5, *Sigmoid, softmax and PyTorch's losses*.
 
     .. math::
 

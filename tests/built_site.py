@@ -41,7 +41,9 @@ def page_assets(path):
         tag, target = match.group(0), match.group(1)
         if target.startswith(("http:", "https:", "data:", "mailto:")):
             continue
-        if tag.startswith("<link") and not re.search(r'rel="(stylesheet|icon|shortcut icon|preload)"', tag):
+        if tag.startswith("<link") and not re.search(
+            r'rel="(stylesheet|icon|shortcut icon|preload)"', tag
+        ):
             continue
         asset = (path.parent / target).resolve()
         if asset.is_file():

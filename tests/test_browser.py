@@ -23,13 +23,19 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 if not (CHROMIUM and CHROMEDRIVER):
     if os.environ.get("CI"):
-        pytest.fail("CI must run the browser test: .ci/run installs chromium and chromium-driver", pytrace=False)
-    pytest.skip("no Chromium and ChromeDriver on this machine (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
+        pytest.fail(
+            "CI must run the browser test: .ci/run installs chromium and chromium-driver",
+            pytrace=False,
+        )
+    pytest.skip(
+        "no Chromium and ChromeDriver on this machine (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
 
 webdriver = pytest.importorskip("selenium.webdriver")
 
-# Text the browser shows outside code and outputs, with math still raw: any of these means MathJax failed.
+# Text the browser shows outside code and outputs, with math still raw: any of these means MathJax
+# failed.
 RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\frac", "\\begin{")
 
 PAGE_STATE = r"""
@@ -78,9 +84,16 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--window-size=1280,1600", "--allow-file-access-from-files",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1600",
+        "--allow-file-access-from-files",
         # The network is unreachable: every host resolves to nothing, so a page that
         # tried to load anything remote would log a console error.
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
@@ -102,13 +115,17 @@ def _save_whole_page(driver, path):
     """Screenshot the whole page, not only the window, so figures and outputs far down show too."""
     size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
     clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip})
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip}
+    )
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.mark.parametrize("document", toc_documents())
 def test_page_as_a_reader_sees_it(browser, document):
-    """Math typeset, math and code within the column, images loaded, no traceback or console error, title, navigation."""
+    """Math typeset, math and code within the column, images loaded, no traceback or console error,
+    title, navigation.
+    """
     path = built_page(document)
     browser.get(path.as_uri())
     state = browser.execute_async_script(PAGE_STATE)

@@ -22,7 +22,9 @@ DISPLAYING_CALL = re.compile(r"^\s*(print|display|plt\.show)\(", re.MULTILINE)
 
 def _code_cells(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    return [
+        c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
 
 
 def _ends_in_displayed_expression(source):
@@ -61,7 +63,9 @@ class TestChapter:
         for index, cell in enumerate(_code_cells(path)):
             source = "".join(cell["source"])
             if DISPLAYING_CALL.search(source) or _ends_in_displayed_expression(source):
-                assert cell["outputs"], f"code cell {index} of {path.name} prints but has no stored output:\n{source}"
+                assert cell["outputs"], (
+                    f"code cell {index} of {path.name} prints but has no stored output:\n{source}"
+                )
 
     def test_no_stored_errors(self, path):
         """No stored output is a traceback."""
@@ -84,6 +88,108 @@ class TestChapter:
         source = "".join(_code_cells(path)[0]["source"])
         assert re.search(r"^(from lossbook|import lossbook)", source, re.MULTILINE), source
         assert "default_rng(" in source and "manual_seed(" in source, source
+
+
+def _markdown(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return "\n\n".join(
+        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+
+
+def _cites_an_article(path):
+    """Chapters 1-5 mirror a source article, which their opening cites as {cite}`seed-...`."""
+    return "{cite}`seed-" in _markdown(path)
+
+
+ARTICLE_CHAPTERS = [path for path in CHAPTERS if _cites_an_article(path)]
+CLAIM_HEADING = "## The article, claim by claim"
+CLAIM_HEADER = "| # | The article says | Verdict | Evidence |"
+VERDICTS = {"holds", "holds with a caveat", "wrong"}
+ERRATUM_NAME = re.compile(r":class: erratum\n:name: (\S+)")
+ERRATUM_LINK = re.compile(r"\{ref\}`(?:[^`<]*<)?(erratum-[^`>]+)>?`")
+EVIDENCE_LINK = re.compile(r"\{(ref|numref|doc|prf:ref)\}`[^`]+`|\]\([^)]+\)")
+
+
+def _claim_rows(path):
+    """The rows of the claim-by-claim table as (number, claim, verdict, evidence)."""
+    text = _markdown(path)
+    assert CLAIM_HEADING in text, f"{path.name} has no section '{CLAIM_HEADING}'"
+    section = text.split(CLAIM_HEADING, 1)[1]
+    assert "\n## " not in section, f"'{CLAIM_HEADING}' must be the last section of {path.name}"
+    lines = [line.strip() for line in section.splitlines() if line.strip().startswith("|")]
+    assert lines and lines[0] == CLAIM_HEADER, f"the table must open with {CLAIM_HEADER!r}"
+    rows = []
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        assert len(cells) == 4, f"a row of four cells expected: {line}"
+        rows.append(tuple(cells))
+    return rows
+
+
+@pytest.mark.parametrize("path", ARTICLE_CHAPTERS, ids=lambda p: p.stem)
+class TestClaimByClaim:
+    def test_rows_are_numbered_with_a_verdict_and_evidence(self, path):
+        """Rows count 1, 2, 3, ...; each has one of the three verdicts and a link to its evidence."""
+        rows = _claim_rows(path)
+        assert [row[0] for row in rows] == [str(i) for i in range(1, len(rows) + 1)]
+        for number, claim, verdict, evidence in rows:
+            assert claim, f"row {number}: no claim"
+            assert verdict in VERDICTS, (
+                f"row {number}: verdict {verdict!r} not in {sorted(VERDICTS)}"
+            )
+            assert EVIDENCE_LINK.search(evidence), (
+                f"row {number}: evidence {evidence!r} links nowhere"
+            )
+
+    def test_wrong_rows_and_errata_agree(self, path):
+        """Every 'wrong' row links an erratum of this chapter; every erratum is linked by a 'wrong' row."""
+        errata = set(ERRATUM_NAME.findall(_markdown(path)))
+        linked = set()
+        for number, _, verdict, evidence in _claim_rows(path):
+            names = set(ERRATUM_LINK.findall(evidence))
+            if verdict == "wrong":
+                assert names, f"row {number} is 'wrong' but links no erratum"
+            else:
+                assert not names, (
+                    f"row {number} is {verdict!r} but links the erratum {sorted(names)}"
+                )
+            assert names <= errata, (
+                f"row {number} links {sorted(names - errata)}, not errata of this chapter"
+            )
+            linked |= names
+        assert errata <= linked, f"errata no 'wrong' row links: {sorted(errata - linked)}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+class TestTeachingConventions:
+    def test_first_code_cell_is_folded(self, path):
+        """The imports and seeds are folded: the reader starts with prose, not set-up."""
+        assert "hide-input" in _code_cells(path)[0].get("metadata", {}).get("tags", [])
+
+    def test_every_figure_is_numbered_captioned_and_cited(self, path):
+        """A cell that draws has a caption and a name in its figure metadata, cited by {numref}."""
+        text = _markdown(path)
+        for index, cell in enumerate(_code_cells(path)):
+            if not any("image/png" in output.get("data", {}) for output in cell["outputs"]):
+                continue
+            figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+            assert figure.get("caption") and figure.get("name"), (
+                f"code cell {index} draws without caption"
+            )
+            assert f"{{numref}}`{figure['name']}`" in text or f"<{figure['name']}>`" in text, (
+                f"figure {figure['name']} is never cited with {{numref}}"
+            )
+
+    def test_has_exercises_with_solutions(self, path):
+        """At least three exercises, each with a solution."""
+        text = _markdown(path)
+        exercises = re.findall(r"\{exercise(?:-start)?\}[^\n]*\n:label: (\S+)", text)
+        assert len(exercises) >= 3, f"{len(exercises)} exercises"
+        solved = set(re.findall(r"\{solution(?:-start)?\} (\S+)", text))
+        assert set(exercises) <= solved, (
+            f"exercises without a solution: {sorted(set(exercises) - solved)}"
+        )
 
 
 def test_table_of_contents_files_exist():

@@ -6,6 +6,7 @@ most 1 MiB. The shared part (the theme, MathJax) is about 3.3 MiB and is
 cached after the first page.
 """
 
+import functools
 import hashlib
 import json
 import pathlib
@@ -20,17 +21,18 @@ PAGE_BUDGET = 4 * 2**20
 OWN_CONTENT_BUDGET = 2**20
 
 HREF = re.compile(r'\shref="([^"]*)"')
-REMOTE_LOAD = re.compile(r'<(?:script|img|link|iframe)\b[^>]*?(?:src|href)="(https?:)?//[^"]*"[^>]*>')
+REMOTE_LOAD = re.compile(
+    r'<(?:script|img|link|iframe)\b[^>]*?(?:src|href)="(https?:)?//[^"]*"[^>]*>'
+)
 
 
 def _pages():
     return [built_page(document) for document in toc_documents()]
 
 
-def _ids(path, cache={}):
-    if path not in cache:
-        cache[path] = set(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
-    return cache[path]
+@functools.cache
+def _ids(path):
+    return set(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("document", toc_documents())
@@ -45,7 +47,11 @@ def test_internal_links_resolve(document):
         target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
         if not target.exists():
             broken.append(href)
-        elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _ids(target):
+        elif (
+            parts.fragment
+            and target.suffix == ".html"
+            and unquote(parts.fragment) not in _ids(target)
+        ):
             broken.append(href)
     assert not broken, f"broken links in {document}: {broken}"
 
@@ -53,14 +59,19 @@ def test_internal_links_resolve(document):
 @pytest.mark.parametrize("document", toc_documents())
 def test_nothing_loads_from_the_network(document):
     """No script, stylesheet, image or frame comes from another host: the site works offline."""
-    tags = [m.group(0) for m in REMOTE_LOAD.finditer(built_page(document).read_text(encoding="utf-8"))]
+    tags = [
+        m.group(0) for m in REMOTE_LOAD.finditer(built_page(document).read_text(encoding="utf-8"))
+    ]
     assert not tags, tags
 
 
 def test_math_renderer_is_local():
     """MathJax is served from the site itself."""
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert re.search(r"<script[^>]*src=\"_static/mathjax/tex-chtml.js[?\"]", built_page("api").read_text(encoding="utf-8"))
+    assert re.search(
+        r"<script[^>]*src=\"_static/mathjax/tex-chtml.js[?\"]",
+        built_page("api").read_text(encoding="utf-8"),
+    )
 
 
 @pytest.mark.parametrize("document", toc_documents())
@@ -89,8 +100,12 @@ def _erratum_names_in_chapters():
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "markdown":
                 source = "".join(cell["source"])
-                names += re.findall(r"```\{admonition\} Erratum:[^\n]*\n:class: erratum\n:name: (\S+)", source)
-                assert source.count("{admonition} Erratum") == source.count(":class: erratum"), notebook.name
+                names += re.findall(
+                    r"```\{admonition\} Erratum:[^\n]*\n:class: erratum\n:name: (\S+)", source
+                )
+                assert source.count("{admonition} Erratum") == source.count(":class: erratum"), (
+                    notebook.name
+                )
     return names
 
 
