@@ -25,12 +25,12 @@ __all__ = [
     "assert_close",
 ]
 
-#: Relative tolerance of a float64 result: the package's promise of parity.
+#: The relative tolerance of a float64 result, the package's promise of parity.
 FLOAT64_RTOL = 1e-12
-#: Absolute floor of a float64 comparison: PyTorch's float64 forms such as
-#: ``log(1 + x)`` are themselves accurate only to about 1e-16 absolute.
+#: The absolute floor of a float64 comparison, since PyTorch's float64 forms such
+#: as ``log(1 + x)`` are themselves accurate only to about 1e-16 absolute.
 FLOAT64_ATOL = 1e-14
-#: The most ulps a float32 result may be off, against a float64 reference: a
+#: The most ulps a float32 result may be off against a float64 reference. A
 #: few roundings (a softmax, a weighted sum, the upstream gradient) stay
 #: below it; a lost digit shows as hundreds.
 FLOAT32_ULPS = 16

@@ -130,7 +130,6 @@ class TestLossFromGradient:
             constant = complex(r["constant"].subs({y_hat: p, y: t}))
             np.testing.assert_allclose(constant, 2j * np.pi * (t - 1), atol=1e-12)
 
-
     def test_loss_is_computed_not_typed_in(self, rng, monkeypatch):
         """The loss comes from integration: breaking every closed form of BCE the
         module could reach leaves it unchanged, and it still equals the package's BCE."""
@@ -179,6 +178,7 @@ class TestLossFromGradient:
         p, t = rng.uniform(0.01, 0.99, N), rng.uniform(0.01, 0.99, N)
         expected = information.kl_divergence(np.stack([t, 1 - t], -1), np.stack([p, 1 - p], -1))
         np.testing.assert_allclose(f(p, t), expected, rtol=1e-10)
+
 
 class TestNeuronLogitGradient:
     @pytest.mark.parametrize("loss", LOSSES)

@@ -337,9 +337,7 @@ class TestGaussianNllMaximisers:
         mu = sp.Symbol("mu", real=True)
         mu_hat, var_hat = derive.gaussian_nll_maximisers(y, mu)
         obs = rng.normal(size=N)
-        np.testing.assert_allclose(
-            float(mu_hat.subs(dict(zip(y, obs)))), obs.mean(), rtol=1e-12
-        )
+        np.testing.assert_allclose(float(mu_hat.subs(dict(zip(y, obs)))), obs.mean(), rtol=1e-12)
         at = float(var_hat.subs({**dict(zip(y, obs)), mu: 0.3}))
         np.testing.assert_allclose(at, losses.mse_loss(np.full(N, 0.3), obs), rtol=1e-12)
 

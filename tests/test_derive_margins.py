@@ -28,9 +28,16 @@ class TestMultiMarginHinge:
         z = sp.symbols(f"z0:{C}", real=True)
         scores, targets = _scores(rng)
         weight = rng.uniform(0.5, 2.0, C)
-        expected = losses.multi_margin_loss(scores, targets, p=p, margin=margin, weight=weight, reduction="none")
+        expected = losses.multi_margin_loss(
+            scores, targets, p=p, margin=margin, weight=weight, reduction="none"
+        )
         for row, target, value in zip(scores, targets, expected):
-            f = sp.lambdify(z, derive.multi_margin_hinge(z, int(target), p=p, margin=margin, weight=weight[target]))
+            f = sp.lambdify(
+                z,
+                derive.multi_margin_hinge(
+                    z, int(target), p=p, margin=margin, weight=weight[target]
+                ),
+            )
             assert_close(np.float64(f(*row)), value)
 
     @pytest.mark.parametrize("p", [1, 2])
@@ -40,14 +47,18 @@ class TestMultiMarginHinge:
         scores, targets = _scores(rng)
         for row, target in zip(scores, targets):
             f = sp.lambdify(z, derive.multi_margin_subgradient(z, int(target), p=p, margin=0.7))
-            expected = gradients.multi_margin_loss(row[None], np.array([target]), p=p, margin=0.7, reduction="sum")
+            expected = gradients.multi_margin_loss(
+                row[None], np.array([target]), p=p, margin=0.7, reduction="sum"
+            )
             assert_close(np.array(f(*row), dtype=float), expected[0])
 
     def test_subgradient_at_the_kink_is_pytorchs(self):
         """At h_i = 0 the default at_kink = 0 gives the package's (PyTorch's) slope 0."""
         scores = np.array([[1.0, 0.0, -2.0]])
         got = derive.multi_margin_subgradient([1, 0, -2], 0)
-        assert_close(np.array(got, dtype=float), gradients.multi_margin_loss(scores, np.array([0]))[0])
+        assert_close(
+            np.array(got, dtype=float), gradients.multi_margin_loss(scores, np.array([0]))[0]
+        )
         assert derive.multi_margin_subgradient([1, 0, -2], 0, at_kink=1)[1] == sp.Rational(1, 3)
 
     def test_subgradient_sums_to_zero(self):
@@ -90,7 +101,9 @@ class TestCrammerSingerAndSmoothHinge:
     def test_smooth_hinge_is_softmax_cross_entropy_symbolically(self):
         z = sp.symbols("z0:3", real=True)
         ce = -sp.log(sp.exp(z[1]) / sum(sp.exp(v) for v in z))
-        assert sp.simplify(sp.expand_log(ce - derive.smooth_multiclass_hinge(z, 1), force=True)) == 0
+        assert (
+            sp.simplify(sp.expand_log(ce - derive.smooth_multiclass_hinge(z, 1), force=True)) == 0
+        )
 
     def test_smooth_hinge_tends_to_crammer_singer(self):
         """The limit T -> 0+ is the Crammer-Singer hinge, and the gap obeys T log C."""
@@ -121,7 +134,9 @@ class TestTriplet:
     def test_gradients_equal_package_where_active(self, rng):
         """The three gradients, lambdified, equal gradients.triplet_margin_loss on active rows."""
         a, p, n = (sp.symbols(f"{c}0:{D}", real=True) for c in "apn")
-        grads = sp.lambdify([a, p, n], derive.triplet_margin_gradients(a, p, n, margin=2.0, eps=sp.Float(1e-6)))
+        grads = sp.lambdify(
+            [a, p, n], derive.triplet_margin_gradients(a, p, n, margin=2.0, eps=sp.Float(1e-6))
+        )
         A, P, N = (rng.normal(0, 1, (8, D)) for _ in range(3))
         ours = gradients.triplet_margin_loss(A, P, N, margin=2.0, reduction="sum")
         active = losses.triplet_margin_loss(A, P, N, margin=2.0, reduction="none") > 0
@@ -146,13 +161,17 @@ class TestCosine:
     def test_similarity_gives_cosine_embedding_loss(self, rng):
         """1 - cos (target 1) and max(0, cos - margin) (target -1), lambdified, equal the package."""
         u, v = sp.symbols(f"u0:{D}", real=True), sp.symbols(f"v0:{D}", real=True)
-        cos = sp.lambdify([u, v], derive.cosine_similarity(u, v, eps=sp.Float(float(np.float32(1e-12)))))
+        cos = sp.lambdify(
+            [u, v], derive.cosine_similarity(u, v, eps=sp.Float(float(np.float32(1e-12))))
+        )
         x1, x2 = rng.normal(0, 1, (6, D)), rng.normal(0, 1, (6, D))
         target = np.array([1.0, -1.0, 1.0, -1.0, -1.0, 1.0])
         expected = losses.cosine_embedding_loss(x1, x2, target, margin=0.2, reduction="none")
         for row in range(6):
             c = cos(x1[row], x2[row])
-            assert_close(np.float64(1 - c if target[row] == 1 else max(0.0, c - 0.2)), expected[row])
+            assert_close(
+                np.float64(1 - c if target[row] == 1 else max(0.0, c - 0.2)), expected[row]
+            )
 
     def test_gradient_equals_package(self, rng):
         """-grad cos, lambdified, equals gradients.cosine_embedding_loss for target 1."""

@@ -307,7 +307,9 @@ def loss_from_gradient(y_hat, y, *, factor=1):
         coefficient = sp.simplify(term / sp.diff(sp.log(argument), y_hat))
         differentials.append((coefficient, argument))
         # Integrating in v > 0 (y_hat = pole + side * v) leaves no branch.
-        by_substitution += sp.integrate(term.subs(y_hat, pole + side * v) * side, v).subs(v, argument)
+        by_substitution += sp.integrate(term.subs(y_hat, pole + side * v) * side, v).subs(
+            v, argument
+        )
     # Step 4: SymPy's antiderivative as it comes, term by term.
     raw = -c * sum(sp.integrate(term, y_hat) for term in terms)
 

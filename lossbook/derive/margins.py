@@ -170,7 +170,9 @@ def multi_margin_subgradient(z, y, *, p=1, margin=1, weight=1, at_kink=0):
     for symbol in z_symbols:
         g = sp.diff(loss, symbol)
         # SymPy's derivative of Max(0, h) is Heaviside(h); name its value at 0.
-        g = g.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0], at_kink))
+        g = g.replace(
+            lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0], at_kink)
+        )
         grads.append(g.subs(dict(zip(z_symbols, _vector(z, "z"))), simultaneous=True))
     return grads
 
@@ -296,9 +298,14 @@ def _distance(u, v, eps):
 
 
 def _three(anchor, positive, negative):
-    a, p, n = (_vector(v, name) for v, name in ((anchor, "anchor"), (positive, "positive"), (negative, "negative")))
+    a, p, n = (
+        _vector(v, name)
+        for v, name in ((anchor, "anchor"), (positive, "positive"), (negative, "negative"))
+    )
     if not len(a) == len(p) == len(n):
-        raise ValueError(f"anchor, positive and negative have lengths {len(a)}, {len(p)}, {len(n)}")
+        raise ValueError(
+            f"anchor, positive and negative have lengths {len(a)}, {len(p)}, {len(n)}"
+        )
     return a, p, n
 
 
@@ -400,10 +407,15 @@ def triplet_margin_gradients(anchor, positive, negative, *, margin=1, eps=0):
     a, p, n = _three(anchor, positive, negative)
     symbols = [sp.symbols(f"_{name}0:{len(a)}", real=True) for name in "apn"]
     eps_ = sp.sympify(eps)
-    active = sp.sympify(margin) + _distance(symbols[0], symbols[1], eps_) - _distance(symbols[0], symbols[2], eps_)
+    active = (
+        sp.sympify(margin)
+        + _distance(symbols[0], symbols[1], eps_)
+        - _distance(symbols[0], symbols[2], eps_)
+    )
     values = dict(zip([s for group in symbols for s in group], a + p + n))
     return tuple(
-        [sp.simplify(sp.diff(active, s).subs(values, simultaneous=True)) for s in group] for group in symbols
+        [sp.simplify(sp.diff(active, s).subs(values, simultaneous=True)) for s in group]
+        for group in symbols
     )
 
 
