@@ -797,11 +797,15 @@ def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, red
             e^{x_i} - t_i x_i & \texttt{log\_input} \\
             x_i - t_i \log(x_i + \epsilon) & \text{otherwise}
         \end{cases}
-        \;+\; [t_i > 1] \Bigl(t_i \log t_i - t_i + \tfrac12 \log(2 \pi t_i)\Bigr)
 
-    the last term, Stirling's approximation of :math:`\log t_i!`, only with
-    ``full`` (PyTorch adds it where :math:`t_i > 1`; it does not depend on the
-    prediction, so it moves no gradient).
+    .. math::
+
+        \text{with } \texttt{full}: \quad \ell_i \mathrel{+}=
+        [t_i > 1] \Bigl(t_i \log t_i - t_i + \tfrac12 \log(2 \pi t_i)\Bigr)
+
+    Stirling's approximation of :math:`\log t_i!`, added only with ``full``
+    and where :math:`t_i > 1`, as PyTorch does; it does not depend on the
+    prediction, so it moves no gradient.
 
     Parameters
     ----------
@@ -967,7 +971,10 @@ def cosine_embedding_loss(input1, input2, target, *, margin=0.0, reduction="mean
     .. math::
 
         \cos_i = \frac{a_i \cdot b_i}{\sqrt{(\lVert a_i \rVert^2 + 10^{-12})
-                 (\lVert b_i \rVert^2 + 10^{-12})}}, \qquad
+                 (\lVert b_i \rVert^2 + 10^{-12})}}
+
+    .. math::
+
         \ell_i = \begin{cases}
             1 - \cos_i & t_i = 1 \\
             \max(0, \cos_i - m) & t_i = -1

@@ -114,9 +114,11 @@ def neuron_batch_gradients(w, b, x, y, *, loss):
 
     .. math::
 
-        \text{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2:\quad
+        \text{MSE} = \frac1n\sum_i(\hat y_i - y_i)^2:
+        \\
         \frac{\partial}{\partial w}
-        = \frac2n\sum_i(\hat y_i - y_i)\hat y_i(1 - \hat y_i)x_i,\quad
+        = \frac2n\sum_i(\hat y_i - y_i)\hat y_i(1 - \hat y_i)x_i,
+        \\
         \frac{\partial}{\partial b}
         = \frac2n\sum_i(\hat y_i - y_i)\hat y_i(1 - \hat y_i)
 
@@ -124,8 +126,10 @@ def neuron_batch_gradients(w, b, x, y, *, loss):
 
     .. math::
 
-        \text{CE} = -\frac1n\sum_i[y_i\log\hat y_i + (1 - y_i)\log(1 - \hat y_i)]:\quad
-        \frac{\partial}{\partial w} = \frac1n\sum_i(\hat y_i - y_i)x_i,\quad
+        \text{CE} = -\frac1n\sum_i[y_i\log\hat y_i + (1 - y_i)\log(1 - \hat y_i)]:
+        \\
+        \frac{\partial}{\partial w} = \frac1n\sum_i(\hat y_i - y_i)x_i,
+        \\
         \frac{\partial}{\partial b} = \frac1n\sum_i(\hat y_i - y_i)
 
     Parameters

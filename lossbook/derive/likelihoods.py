@@ -339,7 +339,9 @@ def gaussian_variance_mle(y, mu):
 
         \frac{\partial}{\partial \sigma^2}\left[\frac{n}{2}\log(2\pi\sigma^2)
         + \frac{1}{2\sigma^2}\sum_i (y_i - \mu_i)^2\right] = 0
-        \quad\Longrightarrow\quad
+
+    .. math::
+
         \hat\sigma^2 = \frac{1}{n}\sum_{i=1}^n (y_i - \mu_i)^2
 
     Parameters
@@ -427,8 +429,11 @@ def laplace_scale_mle(y, mu):
     .. math::
 
         \frac{\partial}{\partial b}\left[n \log(2b) + \frac{1}{b}\sum_i |y_i - \mu_i|\right]
+        \\
         = \frac{n}{b} - \frac{1}{b^2}\sum_i |y_i - \mu_i| = 0
-        \quad\Longrightarrow\quad
+
+    .. math::
+
         \hat b = \frac{1}{n}\sum_{i=1}^n |y_i - \mu_i|
 
     Parameters
@@ -658,6 +663,7 @@ def gaussian_heteroscedastic_nll(y, mu, var, *, constant=True):
 
         -\log \prod_{i=1}^{n} \frac{1}{\sqrt{2\pi\sigma_i^2}}
         \exp\!\left(-\frac{(y_i - \mu_i)^2}{2\sigma_i^2}\right)
+        \\
         = \sum_{i=1}^{n} \left[\frac{1}{2}\log \sigma_i^2
         + \frac{(y_i - \mu_i)^2}{2\sigma_i^2}
         + \frac{1}{2}\log 2\pi\right]
@@ -726,7 +732,10 @@ def gaussian_nll_maximisers(y, mu=None, var=None):
     .. math::
 
         \frac{\partial}{\partial \mu} = \sum_i \frac{\mu - y_i}{v} = 0
-        \;\Rightarrow\; \hat\mu = \frac{1}{n}\sum_i y_i, \qquad
+        \;\Rightarrow\; \hat\mu = \frac{1}{n}\sum_i y_i
+
+    .. math::
+
         \frac{\partial}{\partial v} = \sum_i \left[\frac{1}{2v}
         - \frac{(y_i - \mu)^2}{2v^2}\right] = 0
         \;\Rightarrow\; \hat v(\mu) = \frac{1}{n}\sum_i (y_i - \mu)^2
