@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Both cores for the tests that split well; nbval keeps each notebook on one
-# worker (--dist loadfile), since its cells share one kernel.
+# Both cores; tests/conftest.py keeps each notebook and most modules on one
+# worker (--dist loadgroup) and spreads the independent browser and parity tests.
 WORKERS ?= 2
 
-.PHONY: book test unit lint serve clean bench
+.PHONY: book test unit lint serve clean bench screenshots
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,11 @@ lint: $(STAMP)
 # Everything: lint, the book (the site tests need it), then every test,
 # the notebooks re-executed by nbval against their stored outputs.
 test: lint book
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+
+# Whole-page screenshots of every page, light and dark, in _build/screenshots/.
+screenshots: book
+	LOSSBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
 
 # Benchmarks are not part of `make test`: they take minutes and measure, not check
 # correctness. scikit-learn is only needed here.

@@ -10,6 +10,7 @@ a shared two-core machine are noise, ratios much less so.
 """
 
 import argparse
+import functools
 import platform
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cases
+from . import cases, memory
 from .cases import TARGET_SIZE, explained_miss
 
 HERE = Path(__file__).resolve().parent
@@ -237,7 +238,56 @@ def chapter_times():
     return times
 
 
-def write_results(rows, sizes, failures, explained, book, chapters):
+AXIS = {"axis": -1}
+
+
+def float64_inside_cost(sizes):
+    """The cost of evaluating float32 in float64 (``_stable.in_float64``), as markdown lines.
+
+    Each ratio is lossbook's float32 function over the same formula evaluated in
+    float32 itself (the undecorated function, reached through ``__wrapped__``), on
+    rows of 1000 logits: what the accuracy of chapter 6 costs in time.
+    """
+    from lossbook import activations
+
+    native = {
+        "sigmoid": (activations.sigmoid, activations._sigmoid.__wrapped__, {}),
+        "softmax": (activations.softmax, activations.softmax.__wrapped__.__wrapped__, AXIS),
+        "log_softmax": (
+            activations.log_softmax,
+            activations.log_softmax.__wrapped__.__wrapped__,
+            AXIS,
+        ),
+        "logsumexp": (activations.logsumexp, activations.logsumexp.__wrapped__.__wrapped__, AXIS),
+    }
+    rng = np.random.default_rng(0)
+    logits = {
+        size: (10 * rng.standard_normal((size // 1000, 1000))).astype(np.float32) for size in sizes
+    }
+    lines = [
+        "## Float32 computed in float64: the cost",
+        "",
+        "Float32 input to the activations and to `cross_entropy` is evaluated in float64 and",
+        "rounded once, which makes it correctly rounded (chapter 6; it was up to 3 ulps for the",
+        "1-D functions and 53 for softmax, 63 for the cross-entropy). Time of lossbook's float32",
+        "function over the same formula evaluated in float32, same run, rows of 1000 logits:",
+        "",
+        "| function | " + " | ".join(_power_of_ten(size) for size in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for name, (public, plain, options) in native.items():
+        ratios = [
+            median_time(functools.partial(public, logits[size], **options))
+            / median_time(functools.partial(plain, logits[size], **options))
+            for size in sizes
+        ]
+        lines.append(f"| {name} | " + " | ".join(f"{r:.2f}" for r in ratios) + " |")
+    return [*lines, ""]
+
+
+def write_results(
+    rows, sizes, failures, explained, book, chapters, memory_lines=(), float64_lines=()
+):
     lines = [
         "# Benchmark results",
         "",
@@ -280,7 +330,9 @@ def write_results(rows, sizes, failures, explained, book, chapters):
     for reason, misses in explained.items():
         lines += ["", f"Missed because {reason}", ""] + [f"- {miss}" for miss in misses]
     lines += ["", *READABLE_FORMS]
+    lines += list(float64_lines)
     lines += ["## Scaling", "", "![time per element against size](scaling.png)", ""]
+    lines += list(memory_lines)
     if book:
         lines += ["## The book's own cost", "", "| step | seconds |", "|---|---|"]
         lines += [f"| {k} | {v:.1f} |" for k, v in book.items()] + [""]
@@ -308,7 +360,10 @@ def main(argv=None):
     scaling_plot(rows, HERE / "scaling.png")
     book = book_costs(args.book_runs) if args.book else None
     chapters = chapter_times()
-    write_results(rows, sizes, failures, explained, book, chapters)
+    # The fused linear cross-entropy's peak memory at N x C = 1e8 (benchmarks/memory.py).
+    memory_lines = [] if args.quick else memory.table()
+    float64_lines = float64_inside_cost([s for s in sizes if s >= TARGET_SIZE] or sizes[-1:])
+    write_results(rows, sizes, failures, explained, book, chapters, memory_lines, float64_lines)
     print(f"wrote {HERE / 'RESULTS.md'}")
     for line in failures:
         print("MISSED:", line)

@@ -311,6 +311,14 @@ class ClassTargets(NamedTuple):
     def classes(self):
         return self.input.shape[self.axis]
 
+    def astype(self, dtype):
+        """The same targets with ``input`` and the weights converted to ``dtype``."""
+        return self._replace(
+            input=self.input.astype(dtype),
+            weight=None if self.weight is None else self.weight.astype(dtype),
+            target_weights=self.target_weights.astype(dtype),
+        )
+
 
 def class_targets(input, target, weight, ignore_index):
     """Check class indices against ``input`` and prepare them into :class:`ClassTargets`.
@@ -468,23 +476,26 @@ def sum_to_shape(values, shape):
 def margin_class_targets(input, target, weight):
     """``multi_margin_loss``'s input (N, C) and class indices (N,), checked.
 
-    Returns ``(input as (N, C), indices (N,), weight or None)``; a (C,) input
-    with a 0-d target is one sample.
+    Returns ``(input as (N, C), indices (N,), weight or None)``. As in
+    PyTorch, a (C,) input is one sample, with a target of shape () or (1,),
+    and a 0-d input is one sample of one class; the losses of
+    ``reduction='none'`` take the target's shape.
     """
     input = as_float_array(input, "input")
-    if input.ndim not in (1, 2):
+    if input.ndim > 2:
         raise InvalidInputError(
-            f"'input' must have shape (C,) or (N, C) (got shape {input.shape})"
+            f"'input' must have shape (), (C,) or (N, C) (got shape {input.shape})"
         )
-    rows = input.reshape(1, -1) if input.ndim == 1 else input
+    rows = input.reshape(1, -1) if input.ndim < 2 else input
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise InvalidInputError(
             f"'target' of class indices must hold integers (got dtype {target.dtype})"
         )
-    if target.shape != input.shape[:-1]:
+    allowed = [(), (1,)] if input.ndim < 2 else [input.shape[:1]]
+    if target.shape not in allowed:
         raise InvalidInputError(
-            f"'target' must have shape {input.shape[:-1]} for 'input' of shape "
+            f"'target' must have shape {' or '.join(map(str, allowed))} for 'input' of shape "
             f"{input.shape} (got {target.shape})"
         )
     indices = target.reshape(-1)
@@ -508,9 +519,9 @@ def multilabel_targets(input, target):
     twice counts twice, as in PyTorch.
     """
     input = as_float_array(input, "input")
-    if input.ndim not in (1, 2):
+    if input.ndim > 2 or (input.ndim > 0 and input.shape[-1] == 0):
         raise InvalidInputError(
-            f"'input' must have shape (C,) or (N, C) (got shape {input.shape})"
+            f"'input' must have shape (), (C,) or (N, C) with C > 0 (got shape {input.shape})"
         )
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
@@ -518,7 +529,7 @@ def multilabel_targets(input, target):
             f"'target' of class indices must hold integers (got dtype {target.dtype})"
         )
     check_same_shape(target.shape, input.shape)
-    rows = input.reshape(1, -1) if input.ndim == 1 else input
+    rows = input.reshape(1, -1) if input.ndim < 2 else input
     labels = target.reshape(rows.shape)
     classes = rows.shape[1]
     listed = np.cumprod(labels != -1, axis=1).astype(bool)  # up to the first -1
@@ -555,10 +566,12 @@ def check_power(p):
 
 
 def triplet_inputs(anchor, positive, negative):
-    """Anchors, positives and negatives as float arrays of one shape with an embedding axis."""
+    """Anchors, positives and negatives as float arrays of one shape with an embedding axis.
+
+    A 0-d triplet is one embedding of one number each, as in PyTorch (the loss
+    is then 0-d, as for a (D,) triplet).
+    """
     anchor, positive, negative = float_arrays(
         (anchor, positive, negative), ("anchor", "positive", "negative")
     )
-    if anchor.ndim == 0:
-        raise InvalidInputError("'anchor' must have an embedding axis (got a 0-d array)")
-    return anchor, positive, negative
+    return np.atleast_1d(anchor, positive, negative)

@@ -41,13 +41,26 @@ def cosine_similarity(x1, x2):
     dot = np.sum(x1 * x2, axis=-1)
     square1 = np.sum(x1 * x1, axis=-1) + COSINE_EPS
     square2 = np.sum(x2 * x2, axis=-1) + COSINE_EPS
-    return dot / np.sqrt(square1 * square2), square1, square2
+    # An infinite entry makes inf / inf: NaN, as in PyTorch, without a warning.
+    with np.errstate(invalid="ignore"):
+        return dot / np.sqrt(square1 * square2), square1, square2
+
+
+def _positive_part(z):
+    """``z`` where it is positive, else 0: a NaN term counts as 0.
+
+    PyTorch's multi-class hinge kernels add a term only ``if (z > 0)``, so a NaN
+    score drops out of the sum (a NaN at the target drops the whole sample),
+    where ``np.maximum(z, 0)`` would carry the NaN into the loss.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.where(z > 0, z, 0)
 
 
 def multi_margin_terms(input, indices, margin):
     r""":math:`\max(0, m - x_y + x_c)` for every class, 0 at the target's own class."""
     right = np.take_along_axis(input, indices[:, np.newaxis], axis=1)
-    hinge = np.maximum(margin - right + input, 0)
+    hinge = _positive_part(margin - right + input)
     np.put_along_axis(hinge, indices[:, np.newaxis], 0, axis=1)
     return hinge
 
@@ -56,5 +69,7 @@ def multilabel_terms(input, slots, listed, is_target):
     r"""(N, slot, class) array of :math:`\max(0, 1 - x_j + x_c)` for listed targets j and
     non-target classes c, else 0."""
     scores = np.take_along_axis(input, slots, axis=1)
-    hinge = np.maximum(1 - scores[:, :, np.newaxis] + input[:, np.newaxis, :], 0)
+    # inf - inf at a listed target's own class is masked below; NaN counts as 0.
+    with np.errstate(invalid="ignore"):
+        hinge = _positive_part(1 - scores[:, :, np.newaxis] + input[:, np.newaxis, :])
     return np.where(listed[:, :, np.newaxis] & ~is_target[:, np.newaxis, :], hinge, 0)

@@ -13,12 +13,14 @@ import functools
 
 import numpy as np
 
+from ._docs import fill_doc
 from ._inputs import as_float_array
 from ._stable import in_float64, log_sum_exp_shifted, row_peak, softplus
 
 __all__ = ["sigmoid", "log_sigmoid", "logsumexp", "softmax", "log_softmax"]
 
 
+@fill_doc
 def sigmoid(x):
     r"""The logistic sigmoid, element-wise.
 
@@ -26,10 +28,7 @@ def sigmoid(x):
 
         \sigma(x) = \frac{1}{1 + e^{-x}}
 
-    Parameters
-    ----------
-    x : array_like
-        Logits.
+    <<elementwise_parameters>>
 
     Returns
     -------
@@ -63,6 +62,7 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
 
 
+@fill_doc
 def log_sigmoid(x):
     r"""The logarithm of the sigmoid, element-wise: ``torch.nn.functional.logsigmoid``.
 
@@ -70,10 +70,7 @@ def log_sigmoid(x):
 
         \log \sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})
 
-    Parameters
-    ----------
-    x : array_like
-        Logits.
+    <<elementwise_parameters>>
 
     Returns
     -------
@@ -153,6 +150,7 @@ def logsumexp(x, *, axis=-1, keepdims=False):
 
 
 @_zero_dim_as_vector
+@fill_doc
 def softmax(x, *, axis=-1):
     r"""The softmax along ``axis``: a probability distribution from logits.
 
@@ -161,12 +159,7 @@ def softmax(x, *, axis=-1):
         \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
         = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}}, \qquad m = \max_j x_j
 
-    Parameters
-    ----------
-    x : array_like
-        Logits.
-    axis : int, optional
-        The class axis (default: the last).
+    <<class_axis_parameters>>
 
     Returns
     -------
@@ -192,6 +185,7 @@ def softmax(x, *, axis=-1):
 
 
 @_zero_dim_as_vector
+@fill_doc
 def log_softmax(x, *, axis=-1):
     r"""The logarithm of the softmax along ``axis``.
 
@@ -200,12 +194,7 @@ def log_softmax(x, *, axis=-1):
         \log \operatorname{softmax}(x)_i &= x_i - \operatorname{logsumexp}(x) \\
         &= (x_i - m) - \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
 
-    Parameters
-    ----------
-    x : array_like
-        Logits.
-    axis : int, optional
-        The class axis (default: the last).
+    <<class_axis_parameters>>
 
     Returns
     -------

@@ -6,6 +6,9 @@ plus ``grad_output``, the gradient arriving from above, and returns
 computes it for ``loss.backward(grad_output)``. For a reduced loss
 ``grad_output`` is a scalar (default 1); for ``reduction='none'`` it has the
 shape of the element-wise losses (default all ones, the gradient of their sum).
+One exception: :func:`ctc_loss` returns the true gradient with respect to
+``log_probs``, which PyTorch's autograd exceeds by ``exp(log_probs)`` times
+the upstream weight (the two agree behind a ``log_softmax``; see its Notes).
 
 These are the formulas the chapters derive: softmax minus target for
 cross-entropy, sigmoid minus target for BCE with logits, and so on.
@@ -13,6 +16,11 @@ cross-entropy, sigmoid minus target for BCE with logits, and so on.
 
 import numpy as np
 
+from . import _adaptive, _chunks
+from ._chunks import DEFAULT_CHUNK_SIZE
+from ._ctc import ctc_inputs
+from ._ctc import mean_denominators as ctc_mean_denominators
+from ._ctc import occupation as ctc_occupation
 from ._inputs import (
     InvalidInputError,
     along_class_axis,
@@ -49,9 +57,9 @@ from ._margins import (
     pairwise_distance_gradient,
 )
 from .activations import sigmoid, softmax
-from .losses import PYTORCH_LOSSES
+from .losses import MODULE_LOSSES, PYTORCH_LOSSES
 
-__all__ = list(PYTORCH_LOSSES)
+__all__ = [*PYTORCH_LOSSES, *MODULE_LOSSES]
 
 # PyTorch's BCE backward divides by max(x (1 - x), 1e-12): at a probability of
 # exactly 0 or 1 the gradient is large but finite, although the clamped
@@ -440,6 +448,138 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean",
     return grad * np.expand_dims(outer, -1)
 
 
+# --- large vocabularies (chapter 9) ----------------------------------------------
+
+
+def linear_cross_entropy(
+    input,
+    linear_weight,
+    target,
+    *,
+    linear_bias=None,
+    weight=None,
+    reduction="mean",
+    ignore_index=-100,
+    label_smoothing=0.0,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    grad_output=None,
+):
+    r"""Gradients of :func:`lossbook.losses.linear_cross_entropy`, computed by chunks of rows.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    With :math:`G` the gradient with respect to the logits :math:`z = x W^T + b`
+    (:func:`cross_entropy`'s, one row per sample), the chain rule through the
+    linear layer gives
+
+    .. math::
+
+        \frac{\partial L}{\partial x_n} = G_n W, \qquad
+        \frac{\partial L}{\partial W} = \sum_n G_n^T x_n, \qquad
+        \frac{\partial L}{\partial b} = \sum_n G_n.
+
+    The weight's gradient is a sum of one outer product per row, so it is
+    accumulated chunk by chunk: no more than ``chunk_size`` rows of
+    :math:`G` exist at a time. The upstream gradient of each row (for
+    'mean', ``grad_output`` over the global denominator) is fixed before the
+    first chunk.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(d input, d linear_weight)``, or ``(d input, d linear_weight,
+        d linear_bias)`` when ``linear_bias`` is given, each of its
+        argument's shape. Ignored targets contribute nothing.
+
+    See Also
+    --------
+    lossbook.losses.linear_cross_entropy : the loss, its options and errors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import gradients
+    >>> x, W = np.array([[1.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 0.0]])
+    >>> d_x, d_W = gradients.linear_cross_entropy(x, W, np.array([1]))
+    >>> print(d_x, d_W.tolist())
+    [[0. 0.]] [[0.5, 0.0], [-0.5, 0.0]]
+    """
+    reduction = check_reduction(reduction)
+    problem = _chunks.linear_problem(
+        input,
+        linear_weight,
+        target,
+        linear_bias,
+        weight,
+        ignore_index,
+        label_smoothing,
+        chunk_size,
+    )
+    return _chunks.gradient(problem, reduction, grad_output, cross_entropy)
+
+
+def adaptive_log_softmax(
+    input,
+    target,
+    head_weight,
+    tail_weights,
+    cutoffs,
+    *,
+    head_bias=None,
+    div_value=4.0,
+    grad_output=None,
+):
+    r"""Gradients of the ``loss`` of :func:`lossbook.losses.adaptive_log_softmax`.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    The loss is :math:`L = -\frac1N \sum_n \log p(y_n \mid x_n)`. Each layer
+    meets it through a softmax of its own logits, so with :math:`s` that
+    softmax and :math:`e` the one-hot of the column the sample uses, the
+    logits' gradient is :math:`\frac{g}{N} (s - e)`: for the head
+    (:math:`h = W_h x + b_h`) in every row, and for cluster :math:`i`'s tail
+    (:math:`t = O_i u`, :math:`u = P_i x`) only in the rows whose target is
+    in the cluster. Pulled back: :math:`\partial L / \partial W_h = \sum_n
+    G^h_n{}^T x_n`, :math:`\partial L / \partial O_i = \sum_n G^t_n{}^T u_n`,
+    :math:`\partial L / \partial P_i = \sum_n (G^t_n O_i)^T x_n`, and
+    :math:`\partial L / \partial x_n = G^h_n W_h + G^t_n O_i P_i`.
+
+    ``grad_output`` is the upstream gradient :math:`g` of the scalar
+    ``loss`` (default 1).
+
+    Returns
+    -------
+    tuple
+        ``(d input, d head_weight, d tail_weights)``, and ``d head_bias``
+        last when ``head_bias`` is given, in argument order: ``d
+        tail_weights`` has the structure of ``tail_weights``, a tuple of one
+        ``(d projection, d output)`` pair per cluster (zeros for a cluster
+        that no target reaches). Each array has its argument's shape.
+
+    See Also
+    --------
+    lossbook.losses.adaptive_log_softmax : the loss, its layout and errors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import gradients
+    >>> head = np.zeros((3, 2))
+    >>> tails = [(np.zeros((1, 2)), np.zeros((2, 1)))]
+    >>> d_x, d_head, ((d_proj, d_out),) = gradients.adaptive_log_softmax(
+    ...     np.array([[1.0, 0.0]]), np.array([0]), head, tails, [2], div_value=2.0
+    ... )
+    >>> print(d_head.round(4).tolist())
+    [[-0.6667, 0.0], [0.3333, 0.0], [0.3333, 0.0]]
+    """
+    input = _adaptive.batch_input(input)
+    problem = _adaptive.adaptive_problem(
+        input, head_weight, tail_weights, cutoffs, head_bias, div_value
+    )
+    target = _adaptive.class_indices(input, target, problem.n_classes)
+    return _adaptive.gradient(problem, input, target, grad_output)
+
+
 # --- counts and uncertainty -------------------------------------------------------
 #
 # From here on, a loss of several arrays a model produces returns a tuple of
@@ -607,9 +747,11 @@ def cosine_embedding_loss(
     slope = np.where(target == 1, -1, 0) + np.where((target == -1) & (cos - margin >= 0), 1, 0)
     slope = (slope.astype(input1.dtype) * outer)[..., np.newaxis]
     norms = np.sqrt(square1 * square2)[..., np.newaxis]
-    d1 = input2 / norms - (cos / square1)[..., np.newaxis] * input1
-    d2 = input1 / norms - (cos / square2)[..., np.newaxis] * input2
-    return slope * d1, slope * d2
+    # An infinite entry makes inf / inf: NaN, as in PyTorch, without a warning.
+    with np.errstate(invalid="ignore"):
+        d1 = input2 / norms - (cos / square1)[..., np.newaxis] * input1
+        d2 = input1 / norms - (cos / square2)[..., np.newaxis] * input2
+        return slope * d1, slope * d2
 
 
 def multi_margin_loss(
@@ -638,16 +780,15 @@ def multi_margin_loss(
     """
     reduction = check_reduction(reduction)
     check_power(p)
-    shape = np.shape(input)
     rows, indices, weight = margin_class_targets(input, target, weight)
     hinge = multi_margin_terms(rows, indices, margin)
     grad = np.where(hinge > 0, 1.0 if p == 1 else 2 * hinge, 0).astype(rows.dtype, copy=False)
     if weight is not None:
         grad *= weight[indices][:, np.newaxis]
     np.put_along_axis(grad, indices[:, np.newaxis], -np.sum(grad, axis=1, keepdims=True), axis=1)
-    outer = upstream(grad_output, reduction, shape[:-1], rows.dtype)
+    outer = upstream(grad_output, reduction, np.shape(target), rows.dtype)
     grad *= np.reshape(outer, (-1, 1)) / rows.dtype.type(rows.shape[1])
-    return grad.reshape(shape)
+    return grad.reshape(np.shape(input))
 
 
 def multilabel_margin_loss(input, target, *, reduction="mean", grad_output=None):
@@ -714,25 +855,10 @@ def triplet_margin_loss(
     [array([[ 1., -1.]]), array([[-0.,  1.]]), array([[-1.,  0.]])]
     """
     reduction = check_reduction(reduction)
-    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
-
-    def distance(u, v):
-        return pairwise_distance(u, v, p, eps)
-
-    def distance_gradient(u, v):
-        grad = pairwise_distance_gradient(u, v, p, eps)
-        return grad, -grad
-
+    distance, distance_gradient = _pairwise(p, eps)
+    triplet = (anchor, positive, negative)
     return _triplet_gradients(
-        anchor,
-        positive,
-        negative,
-        distance,
-        distance_gradient,
-        margin,
-        swap,
-        reduction,
-        grad_output,
+        triplet, distance, distance_gradient, margin, swap, reduction, grad_output
     )
 
 
@@ -774,40 +900,36 @@ def triplet_margin_with_distance_loss(
     """
     reduction = check_reduction(reduction)
     check_positive(margin, "margin", allow_zero=False)
-    anchor, positive, negative = triplet_inputs(anchor, positive, negative)
     if distance_function is None:
-
-        def distance(u, v):
-            return pairwise_distance(u, v, 2.0, 1e-6)
-
-        def distance_gradient(u, v):
-            grad = pairwise_distance_gradient(u, v, 2.0, 1e-6)
-            return grad, -grad
-
+        distance_function, distance_gradient = _pairwise(2.0, 1e-6)
     elif distance_gradient is None:
         raise InvalidInputError(
             "'distance_gradient' is needed with a custom 'distance_function' "
             f"(got distance_function={distance_function!r})"
         )
-    else:
-        distance = distance_function
+    triplet = (anchor, positive, negative)
     return _triplet_gradients(
-        anchor,
-        positive,
-        negative,
-        distance,
-        distance_gradient,
-        margin,
-        swap,
-        reduction,
-        grad_output,
+        triplet, distance_function, distance_gradient, margin, swap, reduction, grad_output
     )
 
 
-def _triplet_gradients(
-    anchor, positive, negative, distance, distance_gradient, margin, swap, reduction, grad_output
-):
+def _pairwise(p, eps):
+    """``torch.pairwise_distance`` with ``p`` and ``eps``, and its gradient in both arrays."""
+
+    def distance(u, v):
+        return pairwise_distance(u, v, p, eps)
+
+    def distance_gradient(u, v):
+        grad = pairwise_distance_gradient(u, v, p, eps)
+        return grad, -grad
+
+    return distance, distance_gradient
+
+
+def _triplet_gradients(triplet, distance, distance_gradient, margin, swap, reduction, grad_output):
     """The three gradients of the triplet hinge for any distance and its gradient."""
+    shape = np.shape(triplet[0])
+    anchor, positive, negative = triplet_inputs(*triplet)
     near = distance(anchor, positive)
     far = distance(anchor, negative)
     if swap:
@@ -822,15 +944,108 @@ def _triplet_gradients(
     near_anchor, near_positive = distance_gradient(anchor, positive)
     far_anchor, far_negative = distance_gradient(anchor, negative)
     if not swap:
-        return (
+        grads = (
             active * (near_anchor - far_anchor),
             active * near_positive,
             -active * far_negative,
         )
-    share = share[..., np.newaxis]
-    swap_positive, swap_negative = distance_gradient(positive, negative)
-    return (
-        active * (near_anchor - share * far_anchor),
-        active * (near_positive - (1 - share) * swap_positive),
-        -active * (share * far_negative + (1 - share) * swap_negative),
-    )
+    else:
+        share = share[..., np.newaxis]
+        swap_positive, swap_negative = distance_gradient(positive, negative)
+        grads = (
+            active * (near_anchor - share * far_anchor),
+            active * (near_positive - (1 - share) * swap_positive),
+            -active * (share * far_negative + (1 - share) * swap_negative),
+        )
+    return tuple(grad.reshape(shape) for grad in grads)  # a 0-d triplet was made (1,)
+
+
+# --- sequences (chapter 9) ------------------------------------------------------------
+
+
+def ctc_loss(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    *,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+    grad_output=None,
+):
+    r"""Gradient of :func:`lossbook.losses.ctc_loss` with respect to ``log_probs``.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    With the forward variable :math:`\alpha_t(s)` (alignment prefixes up to
+    step t at position s of the extended labels, emission at t included) and
+    the backward variable :math:`\beta_t(s)` (the suffixes from position s
+    after step t, emission at t excluded), :math:`p = \sum_s \alpha_t(s)
+    \beta_t(s)` at every step and
+    :math:`\partial p / \partial y_t(k) = \sum_{s: l'_s = k} \alpha_t(s)
+    \beta_t(s) / y_t(k)`. Since :math:`\partial y / \partial \log y = y`:
+
+    .. math::
+
+        \frac{\partial \ell_n}{\partial \log y_t^n(k)}
+        = -\gamma_t^n(k)
+        = -\frac{1}{p_n} \sum_{s:\, l'_s = k} \alpha_t(s) \beta_t(s),
+
+    minus the posterior probability that step t emits class k (each row of
+    :math:`\gamma` sums to 1 before the sample's input length, and is 0 at
+    and beyond it), times the upstream weight of the sample: ``grad_output``
+    for 'none'; divided by the batch size and the sample's target length (at
+    least 1) for 'mean'. :math:`\gamma` is formed in log space,
+    :math:`\exp(\log\alpha + \log\beta - \log p)`, an exponent never above 0.
+
+    Notes
+    -----
+    **This is not what PyTorch's autograd returns.** PyTorch's
+    ``ctc_loss`` backward computes :math:`\bigl(y_t(k) - \gamma_t(k)\bigr) w_n`,
+    the gradient with respect to the logits *behind a log_softmax*, and hands
+    it on as the gradient with respect to ``log_probs``. Autograd's gradient
+    therefore equals this function's plus :math:`e^{\texttt{log\_probs}}\, w_n`
+    (before each input length), where :math:`w_n` is the upstream weight of
+    sample n's loss (1 for one sample with ``reduction='sum'``). The extra term
+    cancels exactly when ``log_probs = log_softmax(z)``: the Jacobian of
+    log_softmax maps any g to :math:`g - \operatorname{softmax}(z) \sum_k g_k`,
+    and :math:`\sum_k e^{\log y_t(k)} w_n = w_n` is absorbed into that sum, so
+    both roads give :math:`(y - \gamma) w_n` with respect to the logits. With
+    ``log_probs`` that are not normalised (or are differentiated directly),
+    only this function's value agrees with finite differences.
+
+    An impossible target (p = 0) has a gradient of NaN before its input
+    length (0/0, as in PyTorch), unless ``zero_infinity`` makes its loss and
+    gradient 0.
+
+    See Also
+    --------
+    lossbook.losses.ctc_loss : the loss, and the edge cases it shares.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import gradients
+    >>> probs = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.5, 0.4, 0.1]])
+    >>> grad = gradients.ctc_loss(np.log(probs), [1], 3, 1, reduction="sum")
+    >>> print(grad.round(4) + 0.0)  # minus the posterior of blank and "1" at each step
+    [[-0.6605 -0.3395  0.    ]
+     [-0.1209 -0.8791  0.    ]
+     [-0.5349 -0.4651  0.    ]]
+    """
+    reduction = check_reduction(reduction)
+    inputs = ctc_inputs(log_probs, targets, input_lengths, target_lengths, blank)
+    dtype = inputs.log_probs.dtype
+    outer = upstream(grad_output, reduction, inputs.shape, np.dtype(np.float64))
+    weights = np.asarray(outer, np.float64).reshape(-1)
+    if reduction == "mean":
+        weights = weights / ctc_mean_denominators(inputs)
+    gamma, log_p = ctc_occupation(inputs)
+    if zero_infinity:
+        weights = np.where(log_p == -np.inf, 0.0, weights)
+        gamma = np.where((log_p == -np.inf)[:, np.newaxis], 0.0, gamma)
+    grad = -gamma * weights[:, np.newaxis]
+    if inputs.unbatched:
+        grad = grad[:, 0, :]
+    return grad.astype(dtype, copy=False)

@@ -10,6 +10,7 @@ within the square root of the dtype's machine epsilon. The convention
 import numpy as np
 from scipy import special
 
+from ._docs import fill_doc
 from ._inputs import (
     as_float_array,
     check_base,
@@ -26,7 +27,14 @@ def _in_base(nats, base):
     return nats / nats.dtype.type(np.log(base))
 
 
-def _distributions(p, q, axis):
+def _total(terms, axis, base):
+    """The sum of ``terms`` (in nats) along ``axis``, converted to the logarithm ``base``."""
+    return _in_base(np.sum(terms, axis=axis), base)
+
+
+def _distributions(p, q, axis, base):
+    """``p`` and ``q`` checked as distributions of one shape along ``axis``, in one dtype."""
+    check_base(base)
     p = as_float_array(p, "p")
     q = as_float_array(q, "q")
     check_same_shape(q.shape, p.shape, "q", "p")
@@ -36,6 +44,7 @@ def _distributions(p, q, axis):
     return p.astype(dtype, copy=False), q.astype(dtype, copy=False)
 
 
+@fill_doc
 def self_information(p, *, base=np.e):
     r"""The self-information (surprise) of an event of probability ``p``.
 
@@ -48,12 +57,7 @@ def self_information(p, *, base=np.e):
     The unique decreasing function, up to the choice of base, that adds over
     independent events: :math:`I(pq) = I(p) + I(q)`.
 
-    Parameters
-    ----------
-    p : array_like
-        Probabilities in [0, 1].
-    base : float, optional
-        The logarithm's base: 2 for bits, ``e`` for nats (default).
+    <<probabilities_parameters>>
 
     Returns
     -------
@@ -82,6 +86,7 @@ def self_information(p, *, base=np.e):
         return _in_base(-np.log(p), base)
 
 
+@fill_doc
 def entropy(p, *, base=np.e, axis=-1):
     r"""The Shannon entropy of the distributions along ``axis``.
 
@@ -95,10 +100,8 @@ def entropy(p, *, base=np.e, axis=-1):
     ----------
     p : array_like
         Probability distributions along ``axis``.
-    base : float, optional
-        2 for bits, ``e`` for nats (default).
-    axis : int, optional
-        The axis holding the outcomes (default: the last).
+    <<base>>
+    <<outcome_axis>>
 
     Returns
     -------
@@ -120,9 +123,10 @@ def entropy(p, *, base=np.e, axis=-1):
     p = as_float_array(p, "p")
     check_distribution(p, "p", axis)
     # entr(p) = -p log p with entr(0) = 0, so impossible outcomes contribute nothing.
-    return _in_base(np.sum(special.entr(p), axis=axis), base)
+    return _total(special.entr(p), axis, base)
 
 
+@fill_doc
 def cross_entropy(p, q, *, base=np.e, axis=-1):
     r"""The cross-entropy of ``q`` relative to ``p``, along ``axis``.
 
@@ -139,20 +143,15 @@ def cross_entropy(p, q, *, base=np.e, axis=-1):
         The true distributions.
     q : array_like
         The model's distributions, of the same shape as ``p``.
-    base : float, optional
-        2 for bits, ``e`` for nats (default).
-    axis : int, optional
-        The axis holding the outcomes (default: the last).
+    <<base>>
+    <<outcome_axis>>
 
     Returns
     -------
     ndarray
         At least ``entropy(p)``; ``inf`` where some :math:`q_i = 0 < p_i`.
 
-    Raises
-    ------
-    ValueError
-        If ``p`` or ``q`` is not a distribution, or their shapes differ.
+    <<distributions_raises>>
 
     See Also
     --------
@@ -164,13 +163,13 @@ def cross_entropy(p, q, *, base=np.e, axis=-1):
     >>> print(round(float(cross_entropy([1.0, 0.0], [0.8, 0.2], base=2)), 4))
     0.3219
     """
-    check_base(base)
-    p, q = _distributions(p, q, axis)
+    p, q = _distributions(p, q, axis, base)
     # xlogy(0, q) = 0 even for q = 0, so outcomes that P rules out cost nothing.
     with np.errstate(divide="ignore"):
-        return _in_base(-np.sum(special.xlogy(p, q), axis=axis), base)
+        return _total(-special.xlogy(p, q), axis, base)
 
 
+@fill_doc
 def kl_divergence(p, q, *, base=np.e, axis=-1):
     r"""The Kullback-Leibler divergence (relative entropy) of ``q`` from ``p``, along ``axis``.
 
@@ -190,20 +189,15 @@ def kl_divergence(p, q, *, base=np.e, axis=-1):
         The true distributions.
     q : array_like
         The approximating distributions, of the same shape as ``p``.
-    base : float, optional
-        2 for bits, ``e`` for nats (default).
-    axis : int, optional
-        The axis holding the outcomes (default: the last).
+    <<base>>
+    <<outcome_axis>>
 
     Returns
     -------
     ndarray
         Non-negative; ``inf`` where some :math:`q_i = 0 < p_i`.
 
-    Raises
-    ------
-    ValueError
-        If ``p`` or ``q`` is not a distribution, or their shapes differ.
+    <<distributions_raises>>
 
     See Also
     --------
@@ -212,16 +206,19 @@ def kl_divergence(p, q, *, base=np.e, axis=-1):
     Examples
     --------
     >>> from lossbook.information import kl_divergence
-    >>> print(round(float(kl_divergence([0.5, 0.5], [0.9, 0.1], base=2)), 4))
+    >>> p, q = [0.5, 0.5], [0.9, 0.1]
+    >>> print(round(float(kl_divergence(p, q, base=2)), 4))
     0.737
+    >>> print(round(float(kl_divergence(q, p, base=2)), 4))  # not symmetric
+    0.531
     """
-    check_base(base)
-    p, q = _distributions(p, q, axis)
+    p, q = _distributions(p, q, axis, base)
     # rel_entr computes p log(p / q) in one logarithm: accurate when p is close
     # to q, where p log p - p log q would cancel; and 0 where p = 0.
-    return _in_base(np.sum(special.rel_entr(p, q), axis=axis), base)
+    return _total(special.rel_entr(p, q), axis, base)
 
 
+@fill_doc
 def binary_entropy(p, *, base=np.e):
     r"""The entropy of a Bernoulli variable with success probability ``p``, element-wise.
 
@@ -231,12 +228,7 @@ def binary_entropy(p, *, base=np.e):
 
         H_b(p) = -p \log_b p - (1 - p) \log_b (1 - p)
 
-    Parameters
-    ----------
-    p : array_like
-        Probabilities in [0, 1].
-    base : float, optional
-        2 for bits, ``e`` for nats (default).
+    <<probabilities_parameters>>
 
     Returns
     -------

@@ -18,6 +18,11 @@ and return one loss per element.
 import numpy as np
 from scipy import special
 
+from . import _adaptive, _chunks
+from ._chunks import DEFAULT_CHUNK_SIZE
+from ._ctc import ctc_inputs
+from ._ctc import loss_values as ctc_loss_values
+from ._docs import fill_doc
 from ._inputs import (
     InvalidInputError,
     along_class_axis,
@@ -63,6 +68,7 @@ PYTORCH_LOSSES = (
     "binary_cross_entropy_with_logits",
     "nll_loss",
     "cross_entropy",
+    "linear_cross_entropy",
     "kl_div",
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
@@ -75,6 +81,7 @@ PYTORCH_LOSSES = (
     "multilabel_margin_loss",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
+    "ctc_loss",
 )
 #: The margin losses PyTorch lacks as functions, named as in optax.
 MARGIN_LOSSES = (
@@ -86,7 +93,12 @@ MARGIN_LOSSES = (
     "squared_margin_loss",
     "absolute_margin_loss",
 )
-__all__ = [*PYTORCH_LOSSES, *MARGIN_LOSSES]
+#: The losses PyTorch has only as a module (``nn.AdaptiveLogSoftmaxWithLoss``); each has
+#: its gradient in :mod:`lossbook.gradients`.
+MODULE_LOSSES = ("adaptive_log_softmax",)
+#: The module's other methods, as functions: ``log_prob`` and ``predict``.
+ADAPTIVE_SOFTMAX_COMPANIONS = ("adaptive_log_prob", "adaptive_predict")
+__all__ = [*PYTORCH_LOSSES, *MODULE_LOSSES, *ADAPTIVE_SOFTMAX_COMPANIONS, *MARGIN_LOSSES]
 
 # BCELoss clamps each logarithm at -100, so that a probability of exactly 0 or 1
 # costs at most 100 instead of infinity.
@@ -110,88 +122,72 @@ def _weighted_pointwise(pointwise, weight, reduction, *, weight_normalises):
     return reduce(pointwise, reduction, denominator=denominator)
 
 
+def _weighted_error_loss(of_error, input, target, reduction, weight):
+    """``of_error(input - target)`` element-wise, weighted and reduced: MSE and L1."""
+    reduction = check_reduction(reduction)
+    input, target = float_pair(input, target)
+    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
+    error = _difference(input, target)
+    return _weighted_pointwise(
+        of_error(error, out=error), weight, reduction, weight_normalises=True
+    )
+
+
+@fill_doc
 def mse_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean squared error, as ``torch.nn.functional.mse_loss``.
 
-    Derived in chapter 2, *Loss functions from a probabilistic view*.
-
-    The negative log-likelihood of Gaussian noise, up to constants (chapter 2).
+    Derived in chapter 2, *Loss functions from a probabilistic view*, as the
+    negative log-likelihood of Gaussian noise, up to constants.
 
     .. math::
 
         \ell_i = w_i (x_i - y_i)^2, \qquad
         \text{mean} = \frac{\sum_i \ell_i}{\sum_i w_i}
 
-    Parameters
-    ----------
-    input, target : array_like
-        Predictions and targets of one shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
-    weight : array_like, optional
-        Element-wise weights of the input's exact shape; 'mean' then divides
-        by their sum, as PyTorch does.
+    <<weighted_error_parameters>>
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Examples
     --------
+    With weights, 'mean' divides the weighted sum by the weights' sum (2 here):
+
     >>> from lossbook.losses import mse_loss
-    >>> print(mse_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0]))
-    4.333333333333333
+    >>> print(mse_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0], weight=[1.0, 1.0, 0.0]))
+    2.0
     """
-    reduction = check_reduction(reduction)
-    input, target = float_pair(input, target)
-    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
-    error = _difference(input, target)
-    return _weighted_pointwise(
-        np.square(error, out=error), weight, reduction, weight_normalises=True
-    )
+    return _weighted_error_loss(np.square, input, target, reduction, weight)
 
 
+@fill_doc
 def l1_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean absolute error, as ``torch.nn.functional.l1_loss``.
 
-    Derived in chapter 2, *Loss functions from a probabilistic view*.
-
-    The negative log-likelihood of Laplace noise, up to constants (chapter 2).
+    Derived in chapter 2, *Loss functions from a probabilistic view*, as the
+    negative log-likelihood of Laplace noise, up to constants. The constant
+    prediction that minimises it is a median of the targets, where the squared
+    error's is their mean: one outlier moves it little.
 
     .. math::
 
         \ell_i = w_i |x_i - y_i|, \qquad
         \text{mean} = \frac{\sum_i \ell_i}{\sum_i w_i}
 
-    Parameters
-    ----------
-    input, target : array_like
-        Predictions and targets of one shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
-    weight : array_like, optional
-        Element-wise weights of the input's exact shape; 'mean' then divides
-        by their sum, as PyTorch does.
+    <<weighted_error_parameters>>
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Examples
     --------
     >>> from lossbook.losses import l1_loss
-    >>> print(l1_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0]))
-    1.6666666666666667
+    >>> print(l1_loss([1.0, 2.0, 3.0], [1.0, 0.0, 6.0], reduction="none"))
+    [0. 2. 3.]
     """
-    reduction = check_reduction(reduction)
-    input, target = float_pair(input, target)
-    weight = optional_weight(weight, "weight", input.shape, input.dtype, exact=True)
-    error = _difference(input, target)
-    return _weighted_pointwise(np.abs(error, out=error), weight, reduction, weight_normalises=True)
+    return _weighted_error_loss(np.abs, input, target, reduction, weight)
 
 
+@fill_doc
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     r"""Smooth L1 loss, as ``torch.nn.functional.smooth_l1_loss``.
 
@@ -210,17 +206,12 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
 
     Parameters
     ----------
-    input, target : array_like
-        Predictions and targets of one shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<input_target>>
+    <<reduction>>
     beta : float
         The error at which the loss turns from quadratic to linear; not negative.
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Examples
     --------
@@ -257,6 +248,7 @@ def _huber(error, delta):
     return error
 
 
+@fill_doc
 def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     r"""Huber loss, as ``torch.nn.functional.huber_loss``.
 
@@ -274,10 +266,8 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
 
     Parameters
     ----------
-    input, target : array_like
-        Predictions and targets of one shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<input_target>>
+    <<reduction>>
     delta : float
         The error at which the loss turns linear; positive.
     weight : array_like, optional
@@ -285,10 +275,7 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
         :func:`mse_loss`, PyTorch's 'mean' still divides by the number of
         elements, not by the weights' sum, and so does this.
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Examples
     --------
@@ -308,6 +295,7 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
 # --- binary classification -------------------------------------------------
 
 
+@fill_doc
 def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     r"""Binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
 
@@ -331,8 +319,7 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     weight : array_like, optional
         Weights that broadcast to the input's shape; 'mean' still divides by
         the number of elements.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<reduction>>
 
     Returns
     -------
@@ -376,6 +363,7 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     return _weighted_pointwise(pointwise, weight, reduction, weight_normalises=False)
 
 
+@fill_doc
 def binary_cross_entropy_with_logits(
     input, target, *, weight=None, reduction="mean", pos_weight=None
 ):
@@ -410,8 +398,7 @@ def binary_cross_entropy_with_logits(
         Targets in [0, 1], of the input's shape.
     weight : array_like, optional
         Weights that broadcast to the input's shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<reduction>>
     pos_weight : array_like, optional
         The weight of positive targets, broadcast along the last axis (one
         per class); above 1 it raises recall on a rare class.
@@ -606,6 +593,12 @@ def _cross_entropy_of_probabilities(input, axis, smoothed, reduction):
 
 def _cross_entropy_of_indices(targets, label_smoothing, reduction):
     """Cross-entropy of class indices, smoothed, from the logits' row maxima and log-sum-exps."""
+    if targets.input.dtype == np.float32:
+        # In float32, x - max rounds before the log-sum-exp subtracts it again:
+        # up to 63 ulps of the loss (chapter 6). Computed in float64 and rounded
+        # once, the loss is correctly rounded, as the float32 activations are.
+        loss = _cross_entropy_of_indices(targets.astype(np.float64), label_smoothing, reduction)
+        return loss.astype(np.float32)
     input, axis, weight = targets.input, targets.axis, targets.weight
     # log p = (x - m) - log sum e^{x - m}, the stable form of log_softmax, taken
     # apart so that no full array of log-probabilities is formed: the loss needs
@@ -630,6 +623,314 @@ def _cross_entropy_of_indices(targets, label_smoothing, reduction):
             smooth = zero_ignored(weight_sum * log_norm - class_sum, targets.kept)
             pointwise = (1 - label_smoothing) * pointwise + (label_smoothing / classes) * smooth
     return reduce(pointwise, reduction, denominator=total_weight(targets.target_weights))
+
+
+# --- large vocabularies (chapter 9) ----------------------------------------------
+
+
+def linear_cross_entropy(
+    input,
+    linear_weight,
+    target,
+    *,
+    linear_bias=None,
+    weight=None,
+    reduction="mean",
+    ignore_index=-100,
+    label_smoothing=0.0,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+):
+    r"""Cross-entropy of a linear layer's logits, as ``torch.nn.functional.linear_cross_entropy``.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    Equal to ``cross_entropy(input @ linear_weight.T + linear_bias, target)``
+    with the same options, but computed ``chunk_size`` rows at a time: the
+    logits of one chunk are formed, reduced to one loss per row, and dropped,
+    so the N x C logit matrix never exists. With logits
+    :math:`z_n = W x_n + b` the element-wise loss is that of
+    :func:`cross_entropy`,
+
+    .. math::
+
+        \ell_n = w_{y_n} \Bigl(\log \sum_c e^{z_{n,c}} - z_{n, y_n}\Bigr), \qquad
+        \text{mean} = \frac{\sum_n \ell_n}{\sum_{n : y_n \ne \text{ignore}} w_{y_n}}
+
+    (with ``label_smoothing`` and class-probability targets as there). The
+    denominator of 'mean' is global: it is computed from every target before
+    the first chunk, and the sum over all chunks is divided by it once, so
+    the result does not depend on ``chunk_size``.
+
+    Parameters
+    ----------
+    input : array_like
+        Features of shape (in_features,) or (N, in_features).
+    linear_weight : array_like
+        The linear layer's weight, shape (C, in_features), or
+        (C, d1, ..., dK, in_features) for a K-dimensional loss (batched
+        input only), whose logits are shaped (N, C, d1, ..., dK).
+    target : array_like
+        Class indices (integers) of shape (), (N,) or (N, d1, ..., dK), or
+        class probabilities (floats) of the logits' shape.
+    linear_bias : array_like, optional
+        The bias, shape ``linear_weight.shape[:-1]``.
+    weight : array_like, optional
+        One weight per class, shape (C,).
+    reduction : {'mean', 'sum', 'none'}
+        How to combine the losses.
+    ignore_index : int or None
+        A class index that contributes nothing; only for class-index targets.
+        PyTorch's default ``None`` means -100 there, and ``None`` is accepted
+        here with that meaning.
+    label_smoothing : float
+        :math:`\varepsilon` in [0, 1].
+    chunk_size : int
+        The number of rows whose logits are formed at a time (default 256):
+        the peak memory of the logits is ``chunk_size * C`` floats instead of
+        ``N * C``. It stands in for PyTorch's ``options``
+        (``nn.LinearCrossEntropyOptions(batch_chunk_size=...)``): this
+        function always chunks, and the chunk size changes the memory, never
+        the result beyond rounding.
+
+    Returns
+    -------
+    ndarray
+        A 0-d array, or one loss per target for ``reduction='none'``
+        (0 where ignored). With every target ignored, 'mean' is NaN and
+        'sum' is 0. float32 only if every float argument is float32
+        (computed in float64 inside, rounded once).
+
+    Raises
+    ------
+    IndexError
+        If a class index is outside [0, C) and not ``ignore_index``.
+    lossbook.InvalidInputError
+        On an input that is not 1-d or 2-d, a ``linear_weight`` of fewer than
+        two axes or of another ``in_features``, a bias of the wrong shape, a
+        K-dimensional weight with unbatched input, ``chunk_size`` not a
+        positive integer, and whatever :func:`cross_entropy` refuses. Unlike
+        PyTorch, an explicit ``ignore_index=-100`` with class probabilities
+        is accepted (it is the default, which this function cannot tell from
+        an explicit value).
+
+    Notes
+    -----
+    The targets are checked in full before the first chunk is computed, so
+    a bad index in the last row raises before any work is done. The memory
+    saved is measured in ``make bench`` (benchmarks/RESULTS.md).
+
+    See Also
+    --------
+    cross_entropy : the same loss of given logits.
+    lossbook.gradients.linear_cross_entropy : its gradients, also by chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import cross_entropy, linear_cross_entropy
+    >>> x = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0]])
+    >>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> y = np.array([0, 2, 1])
+    >>> print(linear_cross_entropy(x, W, y, chunk_size=2).round(4))
+    0.6082
+    >>> print(cross_entropy(x @ W.T, y).round(4))
+    0.6082
+    """
+    reduction = check_reduction(reduction)
+    problem = _chunks.linear_problem(
+        input,
+        linear_weight,
+        target,
+        linear_bias,
+        weight,
+        ignore_index,
+        label_smoothing,
+        chunk_size,
+    )
+    return _chunks.value(problem, reduction, cross_entropy)
+
+
+def adaptive_log_softmax(
+    input, target, head_weight, tail_weights, cutoffs, *, head_bias=None, div_value=4.0
+):
+    r"""The adaptive softmax of ``torch.nn.AdaptiveLogSoftmaxWithLoss``, on given weights.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    The classes (sorted from most to least frequent) are split by ``cutoffs``
+    :math:`c_0 < \dots < c_{m-1}` into a shortlist :math:`[0, c_0)` and
+    clusters :math:`[c_i, c_{i+1})`, :math:`c_m = C`. The head
+    :math:`h = W_h x + b_h` scores the shortlist and one logit per cluster;
+    cluster :math:`i`'s tail scores its classes with
+    :math:`t_i = O_i P_i x`, a projection :math:`P_i` to
+    ``in_features // div_value**(i+1)`` features and an output layer
+    :math:`O_i`. Then
+
+    .. math::
+
+        \log p(y \mid x) =
+        \begin{cases}
+        \log \operatorname{softmax}(h)_y & y < c_0, \\
+        \log \operatorname{softmax}(h)_{c_0 + i}
+            + \log \operatorname{softmax}(t_i)_{y - c_i} & c_i \le y < c_{i+1},
+        \end{cases}
+
+    and the loss is :math:`-\frac1N \sum_n \log p(y_n \mid x_n)`. Each
+    sample's tail is evaluated only for the cluster of its target.
+
+    Parameters
+    ----------
+    input : array_like
+        Features of shape (in_features,) or (N, in_features).
+    target : array_like of int
+        Class indices in [0, C), shape () for 1-d input, (N,) for 2-d input.
+    head_weight : array_like
+        The head's weight (``module.head.weight``), shape
+        (c_0 + m, in_features).
+    tail_weights : sequence of (array_like, array_like)
+        One pair per cluster, ``(module.tail[i][0].weight,
+        module.tail[i][1].weight)``: the projection, shape
+        (in_features // div_value**(i+1), in_features), and the output
+        layer, shape (c_{i+1} - c_i, that hidden size). The last pair's
+        output rows fix the number of classes C.
+    cutoffs : sequence of int
+        The module's ``cutoffs``: unique, increasing, in [1, C - 1].
+    head_bias : array_like, optional
+        The head's bias (``module.head.bias``, present with
+        ``head_bias=True``), shape (c_0 + m,).
+    div_value : float
+        The divisor of the tails' hidden sizes (the module's default 4.0);
+        the weights' shapes are checked against it.
+
+    Returns
+    -------
+    AdaptiveSoftmaxOutput
+        A named tuple ``(output, loss)``, as the module's forward returns:
+        ``output`` the log-probability of each target, shape (N,) or ();
+        ``loss`` the 0-d mean of ``-output`` (NaN for N = 0).
+
+    Raises
+    ------
+    lossbook.InvalidInputError
+        With the module's messages: ``cutoffs`` empty, unsorted, repeated,
+        not positive or not below C (the module raises ``ValueError``); a
+        target of the wrong dimension or batch size, or outside [0, C - 1]
+        (``RuntimeError``); and any weight of the wrong shape.
+
+    See Also
+    --------
+    adaptive_log_prob : the log-probabilities of every class (``module.log_prob``).
+    adaptive_predict : the most probable class (``module.predict``).
+    lossbook.gradients.adaptive_log_softmax : the gradients of the loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import adaptive_log_prob, adaptive_log_softmax
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(3, 4))
+    >>> head = rng.normal(size=(3, 4))  # shortlist of 2 classes + 1 cluster
+    >>> tails = [(rng.normal(size=(2, 4)), rng.normal(size=(3, 2)))]  # 3 classes
+    >>> out = adaptive_log_softmax(x, [0, 2, 4], head, tails, [2], div_value=2.0)
+    >>> print(out.output.round(4), out.loss.round(4))
+    [-1.9671 -4.024  -5.2168] 3.736
+    >>> full = adaptive_log_prob(x, head, tails, [2], div_value=2.0)
+    >>> print(np.exp(full).sum(axis=1).round(12))
+    [1. 1. 1.]
+    """
+    input = _adaptive.batch_input(input)
+    problem = _adaptive.adaptive_problem(
+        input, head_weight, tail_weights, cutoffs, head_bias, div_value
+    )
+    target = _adaptive.class_indices(input, target, problem.n_classes)
+    return _adaptive.forward(problem, input, target)
+
+
+def adaptive_log_prob(input, head_weight, tail_weights, cutoffs, *, head_bias=None, div_value=4.0):
+    r"""The log-probabilities of every class under an adaptive softmax (the module's ``log_prob``).
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    Column :math:`y` holds :math:`\log p(y \mid x)` of
+    :func:`adaptive_log_softmax`: the head's log-probability for the
+    shortlist, and for cluster :math:`i` the head's log-probability of the
+    cluster plus the tail's. Every tail is evaluated for every sample, so
+    this costs what a full softmax over C classes costs; each row sums (in
+    probability) to 1.
+
+    Parameters
+    ----------
+    input : array_like
+        Features of shape (N, in_features), or (in_features,) (which the
+        module does not accept) for one sample.
+    head_weight, tail_weights, cutoffs, head_bias, div_value
+        As in :func:`adaptive_log_softmax`.
+
+    Returns
+    -------
+    ndarray
+        Shape (N, C), or (C,) for 1-d input.
+
+    See Also
+    --------
+    adaptive_log_softmax : the loss, which evaluates only the targets' clusters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import adaptive_log_prob
+    >>> head = np.zeros((3, 2))  # uniform head: shortlist of 2 and one cluster
+    >>> tails = [(np.zeros((1, 2)), np.zeros((2, 1)))]  # a cluster of 2 classes
+    >>> print(np.exp(adaptive_log_prob([1.0, 2.0], head, tails, [2], div_value=2.0)).round(4))
+    [0.3333 0.3333 0.1667 0.1667]
+    """
+    input = _adaptive.batch_input(input)
+    problem = _adaptive.adaptive_problem(
+        input, head_weight, tail_weights, cutoffs, head_bias, div_value
+    )
+    return _adaptive.full_log_prob(problem, input)
+
+
+def adaptive_predict(input, head_weight, tail_weights, cutoffs, *, head_bias=None, div_value=4.0):
+    r"""The most probable class under an adaptive softmax (the module's ``predict``).
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    Equal to ``adaptive_log_prob(...).argmax(axis=-1)``, but a sample whose
+    best head column is a shortlist class needs no tail: a class of cluster
+    :math:`i` has probability at most the head's probability of cluster
+    :math:`i`, which is below the shortlist class's.
+
+    Parameters
+    ----------
+    input : array_like
+        Features of shape (N, in_features) or (in_features,).
+    head_weight, tail_weights, cutoffs, head_bias, div_value
+        As in :func:`adaptive_log_softmax`.
+
+    Returns
+    -------
+    ndarray of int
+        Shape (N,), or () for 1-d input.
+
+    See Also
+    --------
+    adaptive_log_prob : the log-probabilities it maximises.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import adaptive_predict
+    >>> head = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> tails = [(np.zeros((1, 2)), np.zeros((2, 1)))]
+    >>> print(adaptive_predict([[3.0, 0.0], [0.0, 3.0]], head, tails, [2], div_value=2.0))
+    [0 1]
+    """
+    input = _adaptive.batch_input(input)
+    problem = _adaptive.adaptive_problem(
+        input, head_weight, tail_weights, cutoffs, head_bias, div_value
+    )
+    return _adaptive.predict(problem, input)
 
 
 # --- distributions ------------------------------------------------------------
@@ -699,6 +1000,7 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
 # --- multi-label ---------------------------------------------------------------
 
 
+@fill_doc
 def soft_margin_loss(input, target, *, reduction="mean"):
     r"""Logistic loss of labels in {-1, +1}, as ``torch.nn.functional.soft_margin_loss``.
 
@@ -714,8 +1016,7 @@ def soft_margin_loss(input, target, *, reduction="mean"):
         Scores.
     target : array_like
         Labels (-1 or +1 in intended use), of the input's shape.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<reduction>>
 
     Returns
     -------
@@ -783,6 +1084,7 @@ def multilabel_soft_margin_loss(input, target, *, weight=None, reduction="mean")
 # --- counts and uncertainty -------------------------------------------------------
 
 
+@fill_doc
 def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
     r"""Negative log-likelihood of Poisson counts, as ``torch.nn.functional.poisson_nll_loss``.
 
@@ -821,13 +1123,9 @@ def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, red
     eps : float
         Added to a rate before its logarithm (``log_input=False`` only), so
         that a rate of 0 costs :math:`-t \log \epsilon` rather than infinity.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<reduction>>
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Examples
     --------
@@ -839,10 +1137,12 @@ def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, red
     reduction = check_reduction(reduction)
     check_positive(eps, "eps", allow_zero=True)
     input, target = float_pair(input, target)
-    if log_input:
-        pointwise = np.exp(input) - target * input
-    else:
-        pointwise = input - target * np.log(input + eps)
+    # An infinite input makes inf - inf: NaN, as in PyTorch, without a warning.
+    with np.errstate(invalid="ignore"):
+        if log_input:
+            pointwise = np.exp(input) - target * input
+        else:
+            pointwise = input - target * np.log(input + eps)
     if full:
         # log t! ~ t log t - t + log(2 pi t) / 2; masked where t <= 1, as in PyTorch.
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -851,6 +1151,7 @@ def poisson_nll_loss(input, target, *, log_input=True, full=False, eps=1e-8, red
     return reduce(pointwise, reduction)
 
 
+@fill_doc
 def gaussian_nll_loss(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
     r"""Negative log-likelihood of a Gaussian with predicted variance, as ``torch.nn.functional.gaussian_nll_loss``.
 
@@ -877,13 +1178,9 @@ def gaussian_nll_loss(input, target, var, *, full=False, eps=1e-6, reduction="me
     eps : float
         The variance is clamped to at least ``eps``: a variance of 0 would make
         the loss :math:`-\infty` at a perfect prediction.
-    reduction : {'mean', 'sum', 'none'}
-        How to combine the element-wise losses.
+    <<reduction>>
 
-    Returns
-    -------
-    ndarray
-        A 0-d array, or the element-wise losses for ``reduction='none'``.
+    <<loss_returns>>
 
     Raises
     ------
@@ -1037,8 +1334,8 @@ def multi_margin_loss(input, target, *, p=1, margin=1.0, weight=None, reduction=
     """
     reduction = check_reduction(reduction)
     check_power(p)
-    shape = np.shape(input)[:-1]
     input, indices, weight = margin_class_targets(input, target, weight)
+    shape = np.shape(target)
     hinge = multi_margin_terms(input, indices, margin)
     terms = hinge if p == 1 else hinge * hinge
     if weight is not None:
@@ -1147,6 +1444,119 @@ def triplet_margin_with_distance_loss(
 def _euclidean(u, v):
     """PyTorch's default distance: ``torch.pairwise_distance`` with p = 2 and eps = 1e-6."""
     return pairwise_distance(u, v, 2.0, 1e-6)
+
+
+# --- sequences ----------------------------------------------------------------------
+
+
+def ctc_loss(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    *,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
+    r"""Connectionist temporal classification loss, as ``torch.nn.functional.ctc_loss``.
+
+    Derived in chapter 9, *Sequences and large vocabularies*.
+
+    The negative log-probability of the target :math:`l` summed over every
+    alignment :math:`\pi` (one class per step) that collapses to it, where
+    :math:`\mathcal{B}` merges repeated classes and then drops the blanks:
+
+    .. math::
+
+        \ell_n = -\log \sum_{\pi \in \mathcal{B}^{-1}(l_n)}
+                 \prod_{t=0}^{T_n - 1} y_t^n(\pi_t),
+        \qquad y_t^n(k) = e^{\texttt{log\_probs}[t, n, k]}
+
+    computed by the forward recursion over the extended label sequence
+    :math:`l' = (b, l_1, b, \dots, l_S, b)` of length :math:`2S + 1`:
+
+    .. math::
+
+        \alpha_t(s) = y_t(l'_s) \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)
+        + [l'_s \ne b,\ l'_s \ne l'_{s-2}]\, \alpha_{t-1}(s-2)\bigr),
+        \quad
+        p = \alpha_{T-1}(2S) + \alpha_{T-1}(2S-1)
+
+    in log space (log-sum-exp), vectorised over the batch, so that a
+    probability of :math:`10^{-1000}` at :math:`T` in the thousands is an
+    ordinary log-probability instead of 0.
+
+    Parameters
+    ----------
+    log_probs : array_like
+        Log-probabilities of shape (T, N, C), or (T, C) for one unbatched
+        sample; normally a ``log_softmax`` over the classes.
+    targets : array_like of int
+        Labels, padded to shape (N, S) (read up to each target length), or
+        concatenated to shape (sum of ``target_lengths``,); shape (S,) when
+        unbatched. No label may be the blank.
+    input_lengths : array_like of int
+        The number of steps of each sample, shape (N,), each at most T
+        (a 0-d array or a number when unbatched).
+    target_lengths : array_like of int
+        The number of labels of each sample, shape (N,).
+    blank : int
+        The class index of the blank, in [0, C).
+    reduction : {'mean', 'sum', 'none'}
+        'mean' divides each sample's loss by its target length (at least 1)
+        and then averages over the batch, as PyTorch does.
+    zero_infinity : bool
+        Replace the infinite loss of an impossible target (and its gradient)
+        by 0.
+
+    Returns
+    -------
+    ndarray
+        A 0-d array, or the per-sample losses (N,) for ``reduction='none'``
+        (0-d for one unbatched sample).
+
+    Raises
+    ------
+    lossbook.InvalidInputError
+        For a shape, length, dtype or blank that PyTorch refuses (its messages
+        raise ``RuntimeError``, which this is too), and, where PyTorch's CPU
+        kernel reads without checking, for a label out of [0, C), a label equal
+        to the blank (which its documentation forbids) and for targets that are
+        not integers.
+
+    Notes
+    -----
+    Edge cases, each as in PyTorch:
+
+    - A target of length 0 is the all-blank alignment:
+      :math:`\ell = -\sum_t \log y_t(b)`, and 'mean' divides it by 1.
+    - A target that needs more steps than the input has (S labels plus one
+      blank between each pair of equal neighbours) has no alignment: the loss
+      is ``inf``, 0 with ``zero_infinity``. An input of length 0 with an empty
+      target costs 0.
+    - Steps at and beyond a sample's input length are not read.
+    - float32 input is computed in float64 inside and returned as float32.
+
+    See Also
+    --------
+    lossbook.gradients.ctc_loss : its gradient, from the forward and backward recursions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook.losses import ctc_loss
+    >>> probs = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.5, 0.4, 0.1]])
+    >>> print(ctc_loss(np.log(probs), [1], 3, 1).round(4))  # six alignments of "1"
+    0.4385
+    >>> print(ctc_loss(np.log(probs[:2]), [1, 1], 2, 2, reduction="sum"))  # "11" needs 3 steps
+    inf
+    """
+    reduction = check_reduction(reduction)
+    inputs = ctc_inputs(log_probs, targets, input_lengths, target_lengths, blank)
+    # Reduced in float64, as computed, and rounded to the input's dtype once.
+    loss = ctc_loss_values(inputs, reduction, zero_infinity).reshape(inputs.shape)
+    return reduce(loss, reduction).astype(inputs.log_probs.dtype)
 
 
 # --- margin losses ---------------------------------------------------------------

@@ -6,18 +6,26 @@ them: values and gradients, float64 to 1e-12 relative, float32 in ulps of a
 float64 reference (lossbook.testing).
 """
 
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import special
 
-from lossbook import gradients, losses
+from lossbook import activations, gradients, losses
 from lossbook.testing import assert_close
 
 DTYPES = [np.float32, np.float64]
 REDUCTIONS = ["none", "mean", "sum"]
 
-_TENSOR_OPTIONS = ("weight", "pos_weight")
+_TENSOR_OPTIONS = ("weight", "pos_weight", "linear_bias")
+#: lossbook's options that PyTorch lacks: ``chunk_size`` stands in for
+#: ``linear_cross_entropy``'s ``options``, which changes only the memory.
+_LOSSBOOK_ONLY = ("chunk_size",)
 
 # What an ignored target's row may hold: PyTorch skips the row, so none of
 # these may reach the loss (a masked logit of -inf is common in practice).
@@ -55,6 +63,8 @@ class Distance:
 def _torch_options(options):
     converted = {}
     for key, value in options.items():
+        if key in _LOSSBOOK_ONLY:
+            continue
         if isinstance(value, Distance):
             converted[key] = value.torch_function
         elif key in _TENSOR_OPTIONS and value is not None:
@@ -79,18 +89,24 @@ def lossbook_options(options, *, gradient=False):
 
 def torch_run_args(name, args, options, grad_output=None, differentiable=(0,)):
     """The value of ``F.<name>(*args)`` and, when ``grad_output`` is given, the autograd
-    gradients of the ``differentiable`` arguments (a tuple)."""
+    gradients of the ``differentiable`` arguments (a tuple). A name among
+    ``differentiable`` is a keyword option (``linear_bias``), included when given."""
     tensors = [
         _to_torch(arg) if isinstance(arg, np.ndarray) or np.ndim(arg) else arg for arg in args
     ]
+    torch_options = _torch_options(options)
+    present = [
+        p for p in differentiable if not isinstance(p, str) or torch_options.get(p) is not None
+    ]
+    chosen = [torch_options[p] if isinstance(p, str) else tensors[p] for p in present]
     if grad_output is not None:
-        for position in differentiable:
-            tensors[position].requires_grad_(True)
-    value = getattr(F, name)(*tensors, **_torch_options(options))
+        for tensor in chosen:
+            tensor.requires_grad_(True)
+    value = getattr(F, name)(*tensors, **torch_options)
     if grad_output is None:
         return value.detach().numpy(), None
     value.backward(_to_torch(grad_output).to(value.dtype))
-    return value.detach().numpy(), tuple(tensors[p].grad.numpy() for p in differentiable)
+    return value.detach().numpy(), tuple(tensor.grad.numpy() for tensor in chosen)
 
 
 def torch_run(name, input, target, options, grad_output=None):
@@ -154,6 +170,8 @@ def check_args_value(
     value; ``torch_scale`` is the size of the terms PyTorch's own float64 form
     cancels, where it is the less accurate.
     """
+    if name in MODULE_TWINS:
+        return check_adaptive_value(args, dtype, **options)
     compute = getattr(losses, name)
     expected = reference_args(name, args, options)[0]
     upcast = {key: _upcast(value) for key, value in lossbook_options(options).items()}
@@ -169,14 +187,41 @@ def check_args_value(
 
 
 def check_args_gradient(
-    name, args, dtype, rng, *, differentiable=(0,), float32_scale=0.0, **options
+    name,
+    args,
+    dtype,
+    rng,
+    *,
+    differentiable=(0,),
+    float32_scale=0.0,
+    through=None,
+    condition=None,
+    **options,
 ):
     """``gradients.<name>`` equals autograd's gradients of ``F.<name>`` for a random upstream
-    gradient, one array per differentiable argument.
+    gradient, one array per differentiable argument (behind ``through``, if given: see
+    :class:`Through`).
 
     A gradient is judged as a vector: each entry in ulps (or relative error)
-    of the largest, since sigma(x) - y and softmax - one-hot cancel by nature.
+    of the largest, since sigma(x) - y and softmax - one-hot cancel by nature;
+    ``condition(args, options)``, if given, multiplies that scale where the
+    gradient is ill-conditioned by nature (``Loss.condition``).
     """
+    factor = 1.0 if condition is None else condition(args, options)
+    if through is not None:
+        return check_gradient_through(
+            name,
+            args,
+            dtype,
+            rng,
+            through,
+            differentiable=differentiable,
+            float32_scale=float32_scale,
+            factor=factor,
+            **options,
+        )
+    if name in MODULE_TWINS:
+        return check_adaptive_gradient(args, dtype, rng, **options)
     value = torch_run_args(name, args, options)[0]
     grad_output = rng.uniform(0.5, 2.0, size=np.shape(value)).astype(dtype)
     compute = getattr(gradients, name)
@@ -189,7 +234,7 @@ def check_args_gradient(
     )
     assert len(float64) == len(expected), (len(float64), len(expected))
     for got, want in zip(float64, expected, strict=True):
-        assert_close(got, want, scale=_largest(want))
+        assert_close(got, want, scale=_largest(want) * factor)
     if np.dtype(dtype) == np.float64:
         for got in float64:
             _same_dtype(got, dtype)
@@ -578,3 +623,413 @@ def triplet_cases(rng, dtype, *, with_distance=False):
                             (anchor.astype(dtype), positive.astype(dtype), negative.astype(dtype)),
                             options,
                         )
+
+
+# --- sequences (chapter 9) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Through:
+    """A map the model's output passes through before the loss, for the gradient test of a
+    loss whose autograd gradient is right only behind that map (``Loss.through``).
+
+    PyTorch's ``ctc_loss`` backward returns the gradient with respect to the logits of
+    a ``log_softmax`` as if it were the gradient with respect to ``log_probs``. Its
+    gradient is then compared on ``F.<name>(torch_function(x))`` with respect to x,
+    against lossbook's gradient at ``numpy_function(x)`` chained back to x by
+    ``numpy_vjp(x, g)``, the product of g with the map's Jacobian.
+    """
+
+    name: str
+    torch_function: Callable
+    numpy_function: Callable
+    numpy_vjp: Callable
+
+    def __repr__(self):
+        return self.name
+
+
+def log_softmax_vjp(x, g):
+    """g times the Jacobian of log_softmax over the last axis: g - softmax(x) sum(g)."""
+    return g - activations.softmax(x, axis=-1) * np.sum(g, axis=-1, keepdims=True)
+
+
+LOG_SOFTMAX = Through(
+    "log_softmax",
+    lambda x: F.log_softmax(x, dim=-1),
+    lambda x: activations.log_softmax(x, axis=-1),
+    log_softmax_vjp,
+)
+
+
+def check_gradient_through(
+    name,
+    args,
+    dtype,
+    rng,
+    through,
+    *,
+    differentiable=(0,),
+    float32_scale=0.0,
+    factor=1.0,
+    **options,
+):
+    """:func:`check_args_gradient` for a loss behind ``through``: lossbook's gradient chained
+    through the map's Jacobian equals autograd's through the map itself."""
+    value = torch_run_args(name, args, options)[0]
+    grad_output = rng.uniform(0.5, 2.0, size=np.shape(value)).astype(dtype)
+    tensors = [_to_torch(_upcast(arg)) for arg in args]
+    for position in differentiable:
+        tensors[position].requires_grad_(True)
+    mapped = [
+        through.torch_function(tensor) if position in differentiable else tensor
+        for position, tensor in enumerate(tensors)
+    ]
+    upcast = {key: _upcast(value) for key, value in options.items()}
+    loss = getattr(F, name)(*mapped, **_torch_options(upcast))
+    loss.backward(_to_torch(_upcast(grad_output)).to(loss.dtype))
+    expected = [tensors[position].grad.numpy() for position in differentiable]
+
+    def chained(arguments, upstream, opts):
+        inputs = [
+            through.numpy_function(arg) if position in differentiable else arg
+            for position, arg in enumerate(arguments)
+        ]
+        grads = _as_tuple(getattr(gradients, name)(*inputs, grad_output=upstream, **opts))
+        return [
+            through.numpy_vjp(arguments[position], grad)
+            for position, grad in zip(differentiable, grads, strict=True)
+        ]
+
+    float64 = chained([_upcast(arg) for arg in args], _upcast(grad_output), upcast)
+    for got, want in zip(float64, expected, strict=True):
+        _same_dtype(got, np.float64)
+        assert_close(got, want, scale=_largest(want) * factor)
+    if np.dtype(dtype) == np.float64:
+        return
+    for got, want in zip(chained(args, grad_output, options), float64, strict=True):
+        _same_dtype(got, dtype)
+        assert_close(got, want, scale=max(_largest(want), float32_scale))
+
+
+def ctc_condition(args, options):
+    """How ill-conditioned CTC's gradient is: the posterior exp(log alpha + log beta - log p)
+    subtracts log-probabilities as large as the loss itself, so a rounding error of a few
+    ulps of |log p| in each is a relative error of the gradient (PyTorch's as much as
+    lossbook's: up to 1e-11 apart at |log p| = 3000). The scale grows past 1 from
+    |log p| = 100."""
+    upcast = [_upcast(arg) for arg in args]
+    per_sample = losses.ctc_loss(*upcast, blank=options.get("blank", 0), reduction="none")
+    return max(1.0, _largest(per_sample) / 100)
+
+
+# Each batch mixes what CTC must handle: labels repeated back to back (the
+# blank between them is compulsory), an empty target, an input shorter than T,
+# and an impossible target ("aaa" needs 5 steps, its input has 4).
+_CTC_STEPS, _CTC_CLASSES = 12, 6
+_CTC_INPUT_LENGTHS = np.array([12, 7, 9, 4, 12])
+
+
+def _ctc_labels(rng, blank, classes):
+    """Five targets over the classes other than ``blank``: (repeats, empty, random,
+    impossible, random)."""
+    labels = np.array([c for c in range(classes) if c != blank])
+    a, b = rng.choice(labels, 2, replace=False)
+    return [
+        np.array([a, a, b, b]),
+        np.array([], int),
+        rng.choice(labels, 3),
+        np.array([a, a, a]),
+        rng.choice(labels, 5),
+    ]
+
+
+def _ctc_batch(rng, dtype, *, steps, classes, blank, layout, input_lengths, targets):
+    batch = len(targets)
+    logits = rng.normal(0, 2, (steps, batch, classes))
+    log_probs = (logits - special.logsumexp(logits, axis=-1, keepdims=True)).astype(dtype)
+    lengths = np.array([len(t) for t in targets])
+    if layout == "concatenated":
+        flat = np.concatenate([np.asarray(t, np.int64) for t in targets])
+    else:
+        # Padding past each length holds the blank; it is never read.
+        flat = np.full((batch, max(lengths.max(), 1)), blank, np.int64)
+        for row, target in zip(flat, targets, strict=True):
+            row[: len(target)] = target
+    return log_probs, flat, np.asarray(input_lengths, np.int64), lengths
+
+
+def ctc_cases(rng, dtype):
+    for layout in ("padded", "concatenated"):
+        for blank in (0, _CTC_CLASSES - 1):
+            for reduction in REDUCTIONS:
+                for zero_infinity in (False, True):
+                    args = _ctc_batch(
+                        rng,
+                        dtype,
+                        steps=_CTC_STEPS,
+                        classes=_CTC_CLASSES,
+                        blank=blank,
+                        layout=layout,
+                        input_lengths=_CTC_INPUT_LENGTHS,
+                        targets=_ctc_labels(rng, blank, _CTC_CLASSES),
+                    )
+                    options = {
+                        "blank": blank,
+                        "reduction": reduction,
+                        "zero_infinity": zero_infinity,
+                    }
+                    yield (
+                        f"{layout}-blank={blank}-{reduction}-zero_infinity={zero_infinity}",
+                        args,
+                        options,
+                    )
+    for reduction in REDUCTIONS:
+        log_probs, targets, _, _ = _ctc_batch(
+            rng,
+            dtype,
+            steps=8,
+            classes=4,
+            blank=0,
+            layout="padded",
+            input_lengths=[8],
+            targets=[np.array([2, 2, 3])],
+        )
+        yield (
+            f"unbatched-{reduction}",
+            (log_probs[:, 0], targets[0], np.array(7), np.array(3)),
+            {"reduction": reduction},
+        )
+    # T = 1000: the likelihoods are about e^-2900 and e^-2600, far below the smallest float64.
+    long_targets = [rng.integers(1, 20, 200), rng.integers(1, 20, 50)]
+    yield (
+        "T=1000",
+        _ctc_batch(
+            rng,
+            dtype,
+            steps=1000,
+            classes=20,
+            blank=0,
+            layout="padded",
+            input_lengths=[1000, 730],
+            targets=long_targets,
+        ),
+        {"reduction": "mean"},
+    )
+
+
+# --- large vocabularies (chapter 9) ---------------------------------------------------
+#
+# linear_cross_entropy yields (id, (input, linear_weight, target), options); its bias is
+# the option ``linear_bias``, differentiated when given. adaptive_log_softmax has no
+# torch.nn.functional twin: nn.AdaptiveLogSoftmaxWithLoss with the same weights copied
+# in stands in for it (MODULE_TWINS), with its own value and gradient checks.
+
+#: (id, batch shape, logits' trailing shape beyond C): unbatched, batched, K-dimensional.
+_LINEAR_SHAPES = (("unbatched", (), ()), ("N", (7,), ()), ("Nd1", (5,), (2,)))
+
+
+def linear_cross_entropy_cases(rng, dtype):
+    hidden, classes = 4, 6
+    variants = (
+        {"chunk_size": 2},
+        {"chunk_size": 3, "weight": True, "linear_bias": True, "label_smoothing": 0.1},
+        {"chunk_size": 1024, "weight": True, "label_smoothing": 1.0},
+    )
+    for shape_id, batch, extra in _LINEAR_SHAPES:
+        for reduction in REDUCTIONS:
+            for kind in ("index", "index-ignored", "probabilities"):
+                for variant in variants:
+                    options = {"reduction": reduction, "chunk_size": variant["chunk_size"]}
+                    options["label_smoothing"] = variant.get("label_smoothing", 0.0)
+                    out = (classes, *extra)
+                    weight_matrix = rng.normal(0, 0.7, out + (hidden,))
+                    if variant.get("weight"):
+                        options["weight"] = rng.uniform(0.1, 2.0, classes).astype(dtype)
+                    if variant.get("linear_bias"):
+                        options["linear_bias"] = rng.normal(0, 1, out).astype(dtype)
+                    input = rng.normal(0, 1.5, batch + (hidden,))
+                    logits_shape = batch + out
+                    if kind == "probabilities":
+                        target = rng.dirichlet(np.ones(classes), size=batch + extra)
+                        target = np.moveaxis(target, -1, len(batch)).reshape(logits_shape)
+                        target = target.astype(dtype)
+                    else:
+                        target = rng.integers(0, classes, batch + extra)
+                        if kind == "index-ignored" and target.size > 1:
+                            # The first rows ignored: with chunk_size 2 a whole chunk is.
+                            target.reshape(-1)[: target.size // 2] = 1
+                            options["ignore_index"] = 1
+                    label = "-".join(f"{k}={v}" for k, v in variant.items())
+                    yield (
+                        f"{shape_id}-{reduction}-{kind}-{label}",
+                        (input.astype(dtype), weight_matrix.astype(dtype), target),
+                        options,
+                    )
+    # Every target ignored: 'mean' is 0 / 0 = NaN in both, the gradient 0.
+    for reduction in REDUCTIONS:
+        yield (
+            f"all-ignored-{reduction}",
+            (
+                rng.normal(size=(3, 4)).astype(dtype),
+                rng.normal(size=(5, 4)).astype(dtype),
+                np.array([2, 2, 2]),
+            ),
+            {"reduction": reduction, "ignore_index": 2, "chunk_size": 2},
+        )
+
+
+def _tree(value, convert):
+    """``convert`` applied to every array of a nested tuple or list of arrays."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_tree(item, convert) for item in value)
+    return convert(value) if isinstance(value, np.ndarray) else value
+
+
+def _flat(value):
+    """The arrays of a nested tuple or list, in order."""
+    if isinstance(value, (tuple, list)):
+        return [array for item in value for array in _flat(item)]
+    return [value]
+
+
+def adaptive_module(input, head_weight, tail_weights, cutoffs, *, head_bias=None, div_value=4.0):
+    """``nn.AdaptiveLogSoftmaxWithLoss`` in float64 with these weights copied in, and the
+    parameters in the order of ``gradients.adaptive_log_softmax``'s result."""
+    tail_weights, cutoffs = list(tail_weights), list(cutoffs)
+    # n_classes as lossbook reads it: the last cutoff plus the last cluster's size.
+    n_classes = (
+        cutoffs[-1] + np.shape(tail_weights[-1][1])[0]
+        if cutoffs and tail_weights
+        else np.shape(head_weight)[0]
+    )
+    with warnings.catch_warnings():  # a tail of hidden size 0 warns that init is a no-op
+        warnings.simplefilter("ignore", UserWarning)
+        module = torch.nn.AdaptiveLogSoftmaxWithLoss(
+            np.shape(input)[-1],
+            n_classes,
+            cutoffs,
+            div_value=div_value,
+            head_bias=head_bias is not None,
+        ).double()
+    parameters = [module.head.weight, *(layer.weight for tail in module.tail for layer in tail)]
+    values = [head_weight, *(array for pair in tail_weights for array in pair)]
+    if head_bias is not None:
+        parameters.append(module.head.bias)
+        values.append(head_bias)
+    with torch.no_grad():
+        for parameter, value in zip(parameters, values, strict=True):
+            parameter.copy_(torch.from_numpy(np.asarray(value, np.float64)))
+    return module, parameters
+
+
+def torch_adaptive_log_softmax(
+    input, target, head_weight, tail_weights, cutoffs, *, head_bias=None, div_value=4.0
+):
+    """The module's forward, ``(output, loss)``, as a function of the weights."""
+    module, _ = adaptive_module(
+        input, head_weight, tail_weights, cutoffs, head_bias=head_bias, div_value=div_value
+    )
+    return module(torch.from_numpy(np.asarray(input, np.float64)), torch.from_numpy(target))
+
+
+#: The losses PyTorch has only as a module, and a function of the module standing in
+#: for ``F.<name>`` (tests/test_parity.py's bad-input test calls it).
+MODULE_TWINS = {"adaptive_log_softmax": torch_adaptive_log_softmax}
+
+
+def check_adaptive_value(args, dtype, **options):
+    """``losses.adaptive_log_softmax`` equals the module's ``(output, loss)``: float64 to
+    1e-12, float32 in ulps of lossbook's float64 result."""
+    upcast_args = _tree(args, _upcast)
+    upcast_options = _tree(options, _upcast)
+    expected = torch_adaptive_log_softmax(*upcast_args, **upcast_options)
+    float64 = losses.adaptive_log_softmax(*upcast_args, **upcast_options)
+    for got, want in zip(float64, expected, strict=True):
+        assert_close(got, want.detach().numpy())
+        _same_dtype(got, np.float64)
+    if np.dtype(dtype) == np.float64:
+        return
+    actual = losses.adaptive_log_softmax(*args, **options)
+    for got, want in zip(actual, float64, strict=True):
+        _same_dtype(got, dtype)
+        assert_close(got, want)
+
+
+def check_adaptive_gradient(args, dtype, rng, **options):
+    """``gradients.adaptive_log_softmax`` equals autograd's gradients of the module's loss
+    (input, head weight, each tail's two weights, head bias), for a random upstream."""
+    grad_output = np.asarray(rng.uniform(0.5, 2.0), dtype)
+    upcast_args = _tree(args, _upcast)
+    upcast_options = _tree(options, _upcast)
+    input, target = upcast_args[:2]
+    module, parameters = adaptive_module(upcast_args[0], *upcast_args[2:], **upcast_options)
+    x = torch.from_numpy(input.copy()).requires_grad_(True)
+    loss = module(x, torch.from_numpy(target)).loss
+    loss.backward(torch.tensor(float(grad_output), dtype=x.dtype))
+    # A tail that no target reaches gets no gradient from autograd (None): zeros.
+    expected = [x.grad.numpy()] + [
+        np.zeros(tuple(p.shape)) if p.grad is None else p.grad.numpy() for p in parameters
+    ]
+    float64 = _flat(
+        gradients.adaptive_log_softmax(
+            *upcast_args, grad_output=_upcast(grad_output), **upcast_options
+        )
+    )
+    assert len(float64) == len(expected), (len(float64), len(expected))
+    for got, want in zip(float64, expected, strict=True):
+        _same_dtype(got, np.float64)
+        assert_close(got, want, scale=_largest(want))
+    if np.dtype(dtype) == np.float64:
+        return
+    actual = _flat(gradients.adaptive_log_softmax(*args, grad_output=grad_output, **options))
+    for got, want in zip(actual, float64, strict=True):
+        _same_dtype(got, dtype)
+        assert_close(got, want, scale=_largest(want))
+
+
+def adaptive_tails(rng, in_features, bounds, div_value, dtype):
+    """One (projection, output) pair of random weights per cluster, in the module's layout."""
+    tails = []
+    for index in range(len(bounds) - 1):
+        hidden = int(in_features // div_value ** (index + 1))
+        size = bounds[index + 1] - bounds[index]
+        tails.append(
+            (
+                rng.normal(0, 0.8, (hidden, in_features)).astype(dtype),
+                rng.normal(0, 0.8, (size, hidden)).astype(dtype),
+            )
+        )
+    return tails
+
+
+def adaptive_cases(rng, dtype):
+    """Several cutoffs, div_value 1, 2, 4, head bias on and off, 1-d and 2-d input. The
+    batch reaches every cluster, one of them with a single sample; with cutoffs
+    [2, 5, 7] and div_value 4, the last tail's hidden size is 16 // 64 = 0."""
+    in_features, n_classes = 16, 10
+    for cutoffs in ([2], [3, 6], [2, 5, 7]):
+        bounds = [*cutoffs, n_classes]
+        for div_value in (1.0, 2.0, 4.0):
+            for bias in (False, True):
+                for batched in (False, True):
+                    head_size = cutoffs[0] + len(cutoffs)
+                    head = rng.normal(0, 0.8, (head_size, in_features)).astype(dtype)
+                    tails = adaptive_tails(rng, in_features, bounds, div_value, dtype)
+                    options = {"div_value": div_value}
+                    if bias:
+                        options["head_bias"] = rng.normal(0, 1, head_size).astype(dtype)
+                    if batched:
+                        # Every class below the last cluster, and one sample in it.
+                        target = np.concatenate(
+                            [np.arange(bounds[-2] + 1), rng.integers(0, bounds[-2], 4)]
+                        )
+                        input = rng.normal(0, 1, (target.size, in_features))
+                    else:
+                        target = np.array(rng.integers(0, n_classes))
+                        input = rng.normal(0, 1, in_features)
+                    yield (
+                        f"cutoffs={cutoffs}-div={div_value}-bias={bias}-batched={batched}",
+                        (input.astype(dtype), target, head, tails, cutoffs),
+                        options,
+                    )

@@ -24,6 +24,7 @@ CHAPTERS = {
     6: "When the formulas meet floating point",
     7: "Beyond the Gaussian: likelihoods for counts and for uncertainty",
     8: "Margins: from the hinge to metric learning",
+    9: "Sequences and large vocabularies",
 }
 
 
@@ -52,6 +53,18 @@ class Loss:
     #: they cancel to far less (a Gaussian NLL near 0 with ``full``, the cosine
     #: gradient of two parallel vectors): float32 is judged in ulps of at least this.
     float32_scale: float = 0.0
+    #: Public functions of ``losses`` that go with this loss and are no losses
+    #: themselves (the adaptive softmax's full log-probabilities and prediction).
+    companions: tuple = ()
+    #: Where PyTorch's autograd gradient is right only behind a map (ctc_loss's, behind
+    #: log_softmax), a ``parity.Through``: the gradient test then differentiates
+    #: ``F.<name>(map(x))`` with respect to x and chains lossbook's gradient through
+    #: the map's Jacobian. None compares the gradients directly.
+    through: object = None
+    #: (args, options) -> a factor >= 1 on the scale a float64 gradient is judged in,
+    #: where the gradient is ill-conditioned by nature (ctc_loss's posteriors are exp of
+    #: a difference of log-probabilities as large as the loss); None is 1.
+    condition: Callable | None = None
 
 
 # --- inputs where float64 is not enough for a reference -----------------------------
@@ -260,7 +273,7 @@ _NEW_BAD_INPUT = {
         ("weight-wrong-length", (LOGITS, np.array([0, 1])), {"weight": np.ones(2)}, RuntimeError,
          r"'weight' must hold one value per class, shape \(3,\) \(got shape \(2,\)\)"),
         ("three-dimensional-input", (LOGITS[None], np.array([[0, 1]])), {}, RuntimeError,
-         r"'input' must have shape \(C,\) or \(N, C\) \(got shape \(1, 2, 3\)\)"),
+         r"'input' must have shape \(\), \(C,\) or \(N, C\) \(got shape \(1, 2, 3\)\)"),
         ("float-class-indices", (LOGITS, np.array([0.0, 1.0])), {}, RuntimeError,
          r"'target' of class indices must hold integers \(got dtype float64\)"),
     ),
@@ -283,144 +296,211 @@ _NEW_BAD_INPUT = {
          r"'negative' must have the same shape as 'anchor' \(3, 4\) \(got \(4,\)\)"),
     ),
 }
+
+# Chapter 9: the fused linear cross-entropy and the adaptive softmax.
+_FEATURES = _rng.normal(size=(2, 4))
+_LINEAR = _rng.normal(size=(3, 4))
+_HEAD = _rng.normal(size=(3, 4))  # shortlist 2 + one cluster
+_TAILS = ((_rng.normal(size=(2, 4)), _rng.normal(size=(2, 2))),)  # classes 2, 3
+_DIV2 = {"div_value": 2.0}
+_Y2 = np.array([0, 1])
+_VOCABULARY_BAD_INPUT = {
+    "linear_cross_entropy": (
+        ("three-dimensional-input", (_FEATURES[None], _LINEAR, np.array([[0, 1]])), {}, RuntimeError,
+         r"'input' must have shape \(in_features,\) or \(N, in_features\) \(got shape \(1, 2, 4\)\)"),
+        ("one-dimensional-weight", (_FEATURES, _LINEAR[0], np.array([0, 1])), {}, RuntimeError,
+         r"'linear_weight' must have shape \(C, in_features\) .* \(got shape \(4,\)\)"),
+        ("in-features-differ", (_FEATURES, _LINEAR[:, :3], np.array([0, 1])), {}, RuntimeError,
+         r"must end in the input's in_features, 4 \(got 3\)"),
+        ("bias-wrong-shape", (_FEATURES, _LINEAR, np.array([0, 1])), {"linear_bias": np.ones(2)}, RuntimeError,
+         r"'linear_bias' must have shape \(3,\) \(got \(2,\)\)"),
+        ("k-dimensional-unbatched", (_FEATURES[0], _LINEAR[:, None], np.array(0)), {}, RuntimeError,
+         r"needs a batched 'input' \(N, 4\) \(got shape \(4,\)\)"),
+        ("class-index-too-large", (_FEATURES, _LINEAR, np.array([0, 3])), {}, IndexError,
+         r"'target' holds class index 3, out of bounds for 3 classes"),
+        ("weight-wrong-length", (_FEATURES, _LINEAR, np.array([0, 1])), {"weight": np.ones(2)}, RuntimeError,
+         r"'weight' must hold one value per class, shape \(3,\) \(got shape \(2,\)\)"),
+        ("ignore-index-with-probabilities", (_FEATURES, _LINEAR, np.full((2, 3), 1 / 3)), {"ignore_index": 1},
+         RuntimeError,
+         r"'ignore_index' is not supported for class-probability targets \(got 1\)"),
+        ("label-smoothing-above-one", (_FEATURES, _LINEAR, np.array([0, 1])), {"label_smoothing": 1.5}, RuntimeError,
+         r"'label_smoothing' must be between 0.0 and 1.0 \(got 1.5\)"),
+        ("unknown-reduction", (_FEATURES, _LINEAR, np.array([0, 1])), {"reduction": "avg"}, ValueError,
+         r"'reduction' must be one of 'none', 'mean', 'sum' \(got 'avg'\)"),
+    ),
+    "adaptive_log_softmax": (
+        ("cutoffs-empty", (_FEATURES, _Y2, _HEAD, (), []), {}, ValueError,
+         r"'cutoffs' should be a sequence of length larger than 0 \(got \[\]\)"),
+        ("cutoffs-unsorted", (_FEATURES, _Y2, _HEAD, _TAILS * 2, [3, 2]), _DIV2, ValueError,
+         r"'cutoffs' should be a sequence of unique, positive integers .* \(got \[3, 2\]"),
+        ("cutoffs-repeated", (_FEATURES, _Y2, _HEAD, _TAILS * 2, [2, 2]), _DIV2, ValueError,
+         r"\(got \[2, 2\] for n_classes=4"),
+        ("cutoff-zero", (_FEATURES, _Y2, _HEAD, _TAILS, [0]), _DIV2, ValueError,
+         r"\(got \[0\] for n_classes=2"),
+        ("target-out-of-range", (_FEATURES, np.array([0, 4]), _HEAD, _TAILS, [2]), _DIV2, RuntimeError,
+         r"'target' values should be in \[0, 3\] \(got 4\)"),
+        ("target-negative", (_FEATURES, np.array([-1, 0]), _HEAD, _TAILS, [2]), _DIV2, RuntimeError,
+         r"'target' values should be in \[0, 3\] \(got -1\)"),
+        ("two-dimensional-target", (_FEATURES, np.array([[0, 1]]), _HEAD, _TAILS, [2]), _DIV2, RuntimeError,
+         r"'target' must be 0-d or 1-d, multi-target not supported \(got shape \(1, 2\)\)"),
+        ("batched-target-unbatched-input", (_FEATURES[0], _Y2, _HEAD, _TAILS, [2]), _DIV2, RuntimeError,
+         r"a 1-d 'target' expects a 2-d 'input' \(got shape \(4,\)\)"),
+        ("batch-sizes-differ", (_FEATURES, np.array([0, 1, 2]), _HEAD, _TAILS, [2]), _DIV2, RuntimeError,
+         r"must have the same size in the batch dimension \(got 2 and 3\)"),
+        ("head-weight-wrong-shape", (_FEATURES, _Y2, _HEAD[:2], _TAILS, [2]), _DIV2, RuntimeError,
+         r"'head_weight' must have shape \(3, 4\) \(got \(2, 4\)\)"),
+        ("tail-of-other-div-value", (_FEATURES, _Y2, _HEAD, _TAILS, [2]), {"div_value": 4.0}, RuntimeError,
+         r"'tail_weights\[0\]\[0\]' must have shape \(1, 4\) \(got \(2, 4\)\)"),
+    ),
+}
+
+# ctc_loss: (T, N, C) = (6, 3, 5), padded targets of lengths 3, 1 and 0.
+_CTC_LOG_PROBS = _rng.normal(size=(6, 3, 5))
+_CTC_LOG_PROBS -= np.log(np.exp(_CTC_LOG_PROBS).sum(-1, keepdims=True))
+_CTC_TARGETS = np.array([[1, 2, 2], [3, 1, 1], [1, 1, 4]])
+_CTC_IN, _CTC_OUT = np.array([6, 5, 6]), np.array([3, 1, 0])
+
+
+def _ctc(targets=_CTC_TARGETS, input_lengths=_CTC_IN, target_lengths=_CTC_OUT):
+    return (_CTC_LOG_PROBS, targets, input_lengths, target_lengths)
+
+
+_CTC_LENGTHS = r"must lie in \[0, 6\], the number of steps of 'log_probs' "
+_CTC_BAD_INPUT = (
+    ("input-length-above-T", _ctc(input_lengths=np.array([7, 5, 6])), {}, RuntimeError,
+     r"'input_lengths' " + _CTC_LENGTHS + r"\(got 7 for sample 0\)"),
+    ("negative-input-length", _ctc(input_lengths=np.array([6, -1, 6])), {}, RuntimeError,
+     r"'input_lengths' " + _CTC_LENGTHS + r"\(got -1 for sample 1\)"),
+    ("negative-target-length", _ctc(target_lengths=np.array([3, -1, 0])), {}, RuntimeError,
+     r"'target_lengths' must be non-negative \(got -1 for sample 1\)"),
+    ("target-length-above-padding", _ctc(target_lengths=np.array([4, 1, 0])), {}, RuntimeError,
+     r"'target_lengths' must be at most the targets' length 3 \(got 4 for sample 0\)"),
+    ("input-lengths-of-other-size", _ctc(input_lengths=np.array([6, 5])), {}, RuntimeError,
+     r"'input_lengths' must hold one length per sample, shape \(3,\) \(got shape \(2,\)\)"),
+    ("target-lengths-of-other-size", _ctc(target_lengths=np.array([3, 1, 0, 0])), {},
+     RuntimeError,
+     r"'target_lengths' must hold one length per sample, shape \(3,\) \(got shape \(4,\)\)"),
+    ("blank-out-of-range", _ctc(), {"blank": 5}, RuntimeError,
+     r"'blank' must be a class index in \[0, 5\) \(got 5\)"),
+    ("blank-negative", _ctc(), {"blank": -1}, RuntimeError,
+     r"'blank' must be a class index in \[0, 5\) \(got -1\)"),
+    ("float-input-lengths", _ctc(input_lengths=np.array([6.0, 5.0, 6.0])), {}, RuntimeError,
+     r"'input_lengths' must hold integers \(got dtype float64\)"),
+    ("float-target-lengths", _ctc(target_lengths=np.array([3.0, 1.0, 0.0])), {}, RuntimeError,
+     r"'target_lengths' must hold integers \(got dtype float64\)"),
+    ("concatenated-too-long", _ctc(targets=np.array([1, 2, 2, 3, 1])), {}, RuntimeError,
+     r"concatenated 'targets' must hold sum\(target_lengths\) = 4 labels \(got 5\)"),
+    ("padded-rows-of-other-batch", _ctc(targets=_CTC_TARGETS[:2]), {}, RuntimeError,
+     r"padded 'targets' must have one row per sample, shape \(3, S\) \(got shape \(2, 3\)\)"),
+    ("four-dimensional-log-probs", (_CTC_LOG_PROBS[None],) + _ctc()[1:], {}, RuntimeError,
+     r"'log_probs' must have shape \(T, N, C\) or, unbatched, \(T, C\) "
+     r"\(got shape \(1, 6, 3, 5\)\)"),
+    ("three-dimensional-targets", _ctc(targets=_CTC_TARGETS[None]), {}, RuntimeError,
+     r"'targets' must be padded, shape \(N, S\), or concatenated"),
+    ("empty-log-probs", (_CTC_LOG_PROBS[:0], _CTC_TARGETS, np.zeros(3, int), _CTC_OUT), {},
+     RuntimeError, r"'log_probs' must not be empty \(got shape \(0, 3, 5\)\)"),
+    ("unbatched-padded-targets", (_CTC_LOG_PROBS[:, 0], _CTC_TARGETS, np.array(6), np.array(3)),
+     {}, RuntimeError,
+     r"'targets' of one unbatched sample must have shape \(S,\) \(got shape \(3, 3\)\)"),
+    ("unknown-reduction", _ctc(), {"reduction": "avg"}, ValueError,
+     r"'reduction' must be one of 'none', 'mean', 'sum' \(got 'avg'\)"),
+    # PyTorch's CPU kernel reads labels without checking them; lossbook refuses a label
+    # out of range (5 here reads the next sample's blank column: in bounds, so safe to run),
+    # a label equal to the blank (PyTorch's documentation forbids it) and float labels.
+    ("label-out-of-range", _ctc(targets=np.array([[1, 2, 5], [3, 1, 1], [1, 1, 4]])), {}, None,
+     r"'targets' holds class index 5 \(sample 0, label 2\), out of range for 5 classes"),
+    ("label-is-blank", _ctc(targets=np.array([[1, 0, 2], [3, 1, 1], [1, 1, 4]])), {}, None,
+     r"'targets' holds the blank index 0 \(sample 0, label 1\): a label cannot be the blank"),
+    ("float-labels", _ctc(targets=_CTC_TARGETS.astype(float)), {}, None,
+     r"'targets' must hold integers \(got dtype float64\)"),
+)
 # fmt: on
 
 
-def _make(name):
-    return parity.CASE_MAKERS[name]
+BAD_INPUT |= _NEW_BAD_INPUT | _VOCABULARY_BAD_INPUT | {"ctc_loss": _CTC_BAD_INPUT}
 
+
+def _entry(name, chapter, *, cases=None, benchmarks=None, **fields):
+    """The ``Loss`` of ``name``: by default its cases are ``parity.CASE_MAKERS[name]``, its
+    benchmark case is named like it, and its bad-input rows are ``BAD_INPUT[name]``."""
+    cases = cases or parity.CASE_MAKERS[name]
+    return Loss(name, chapter, cases, benchmarks or (name,), BAD_INPUT[name], **fields)
+
+
+#: A value or gradient formed from terms of size about 1 that cancel to far less (a
+#: Gaussian NLL near 0 with ``full``, the cosine gradient of two parallel vectors).
+_UNIT_TERMS = {"cancels": True, "float32_scale": 1.0}
 
 LOSSES = (
-    Loss("mse_loss", 2, _make("mse_loss"), ("mse_loss",), BAD_INPUT["mse_loss"]),
-    Loss("l1_loss", 2, _make("l1_loss"), ("l1_loss",), BAD_INPUT["l1_loss"]),
-    Loss(
-        "smooth_l1_loss",
-        5,
-        _make("smooth_l1_loss"),
-        ("smooth_l1_loss",),
-        BAD_INPUT["smooth_l1_loss"],
-    ),
-    Loss("huber_loss", 5, _make("huber_loss"), ("huber_loss",), BAD_INPUT["huber_loss"]),
-    Loss(
-        "binary_cross_entropy",
-        1,
-        _make("binary_cross_entropy"),
-        ("binary_cross_entropy",),
-        BAD_INPUT["binary_cross_entropy"],
-    ),
-    Loss(
-        "binary_cross_entropy_with_logits",
-        3,
-        _make("binary_cross_entropy_with_logits"),
-        ("binary_cross_entropy_with_logits",),
-        BAD_INPUT["binary_cross_entropy_with_logits"],
-    ),
-    Loss("nll_loss", 5, _make("nll_loss"), ("nll_loss (C=10)",), BAD_INPUT["nll_loss"]),
-    Loss(
+    _entry("mse_loss", 2),
+    _entry("l1_loss", 2),
+    _entry("smooth_l1_loss", 5),
+    _entry("huber_loss", 5),
+    _entry("binary_cross_entropy", 1),
+    _entry("binary_cross_entropy_with_logits", 3),
+    _entry("nll_loss", 5, benchmarks=("nll_loss (C=10)",)),
+    _entry(
         "cross_entropy",
         2,
-        _cross_entropy_cases,
-        ("cross_entropy (C=10)", "cross_entropy (C=1000)"),
-        BAD_INPUT["cross_entropy"],
+        cases=_cross_entropy_cases,
+        benchmarks=("cross_entropy (C=10)", "cross_entropy (C=1000)"),
         exact=_exact_cross_entropy,
         exact_cases=_deep_confident_logits,
     ),
-    Loss(
-        "kl_div",
-        2,
-        _make("kl_div"),
-        ("kl_div (batchmean, C=10)",),
-        BAD_INPUT["kl_div"],
-        cancels=True,
+    _entry("kl_div", 2, benchmarks=("kl_div (batchmean, C=10)",), cancels=True),
+    _entry("soft_margin_loss", 5),
+    _entry("multilabel_soft_margin_loss", 5),
+    _entry("poisson_nll_loss", 7, cases=parity.poisson_cases, cancels=True),
+    _entry(
+        "gaussian_nll_loss", 7, cases=parity.gaussian_cases, differentiable=(0, 2), **_UNIT_TERMS
     ),
-    Loss(
-        "soft_margin_loss",
-        5,
-        _make("soft_margin_loss"),
-        ("soft_margin_loss",),
-        BAD_INPUT["soft_margin_loss"],
-    ),
-    Loss(
-        "multilabel_soft_margin_loss",
-        5,
-        _make("multilabel_soft_margin_loss"),
-        ("multilabel_soft_margin_loss",),
-        BAD_INPUT["multilabel_soft_margin_loss"],
-    ),
-    Loss(
-        "poisson_nll_loss",
-        7,
-        parity.poisson_cases,
-        ("poisson_nll_loss",),
-        _NEW_BAD_INPUT["poisson_nll_loss"],
-        cancels=True,
-    ),
-    Loss(
-        "gaussian_nll_loss",
-        7,
-        parity.gaussian_cases,
-        ("gaussian_nll_loss",),
-        _NEW_BAD_INPUT["gaussian_nll_loss"],
-        differentiable=(0, 2),
-        cancels=True,
-        float32_scale=1.0,
-    ),
-    Loss(
-        "margin_ranking_loss",
-        8,
-        parity.margin_ranking_cases,
-        ("margin_ranking_loss",),
-        _NEW_BAD_INPUT["margin_ranking_loss"],
-        differentiable=(0, 1),
-    ),
-    Loss(
-        "hinge_embedding_loss",
-        8,
-        parity.hinge_embedding_cases,
-        ("hinge_embedding_loss",),
-        _NEW_BAD_INPUT["hinge_embedding_loss"],
-    ),
-    Loss(
+    _entry("margin_ranking_loss", 8, cases=parity.margin_ranking_cases, differentiable=(0, 1)),
+    _entry("hinge_embedding_loss", 8, cases=parity.hinge_embedding_cases),
+    _entry(
         "cosine_embedding_loss",
         8,
-        parity.cosine_embedding_cases,
-        ("cosine_embedding_loss",),
-        _NEW_BAD_INPUT["cosine_embedding_loss"],
+        cases=parity.cosine_embedding_cases,
         differentiable=(0, 1),
-        cancels=True,
-        float32_scale=1.0,
+        **_UNIT_TERMS,
     ),
-    Loss(
-        "multi_margin_loss",
-        8,
-        parity.multi_margin_cases,
-        ("multi_margin_loss",),
-        _NEW_BAD_INPUT["multi_margin_loss"],
-    ),
-    Loss(
-        "multilabel_margin_loss",
-        8,
-        parity.multilabel_margin_cases,
-        ("multilabel_margin_loss",),
-        _NEW_BAD_INPUT["multilabel_margin_loss"],
-    ),
-    Loss(
+    _entry("multi_margin_loss", 8, cases=parity.multi_margin_cases),
+    _entry("multilabel_margin_loss", 8, cases=parity.multilabel_margin_cases),
+    _entry(
         "triplet_margin_loss",
         8,
-        parity.triplet_cases,
-        ("triplet_margin_loss",),
-        _NEW_BAD_INPUT["triplet_margin_loss"],
+        cases=parity.triplet_cases,
         differentiable=(0, 1, 2),
         cancels=True,
     ),
-    Loss(
+    _entry(
         "triplet_margin_with_distance_loss",
         8,
-        lambda rng, dtype: parity.triplet_cases(rng, dtype, with_distance=True),
-        ("triplet_margin_with_distance_loss",),
-        _NEW_BAD_INPUT["triplet_margin_with_distance_loss"],
+        cases=lambda rng, dtype: parity.triplet_cases(rng, dtype, with_distance=True),
         differentiable=(0, 1, 2),
         cancels=True,
+    ),
+    _entry(
+        "ctc_loss",
+        9,
+        cases=parity.ctc_cases,
+        benchmarks=("ctc_loss (C=32)",),
+        through=parity.LOG_SOFTMAX,
+        condition=parity.ctc_condition,
+    ),
+    _entry(
+        "linear_cross_entropy",
+        9,
+        cases=parity.linear_cross_entropy_cases,
+        benchmarks=("linear_cross_entropy (C=1000)",),
+        differentiable=(0, 1, "linear_bias"),
+    ),
+    _entry(
+        "adaptive_log_softmax",
+        9,
+        cases=parity.adaptive_cases,
+        benchmarks=("adaptive_log_softmax (C=1000)",),
+        differentiable=(0, 2, 3, "head_bias"),
+        companions=("adaptive_log_prob", "adaptive_predict"),
     ),
 )
 

@@ -146,23 +146,6 @@ class TestGaussianNegativeLogLikelihood:
         reduced = (f(obs, pred, s) - N / 2 * np.log(2 * np.pi * s**2)) * 2 * s**2 / N
         np.testing.assert_allclose(reduced, losses.mse_loss(pred, obs), rtol=1e-12)
 
-    def test_equals_scipy_logpdf(self, rng):
-        """It is minus the sum of scipy.stats.norm.logpdf."""
-        y, mu, s = symbols("y"), symbols("m"), sp.Symbol("s")
-        f = sp.lambdify([y, mu, s], derive.gaussian_negative_log_likelihood(y, mu, s), "numpy")
-        obs, pred = rng.normal(size=N), rng.normal(size=N)
-        expected = -stats.norm.logpdf(obs, pred, 1.3).sum()
-        np.testing.assert_allclose(f(obs, pred, 1.3), expected, rtol=1e-12)
-
-
-class TestGaussianVarianceMle:
-    def test_equals_mse_loss(self, rng):
-        """Lambdified, the variance estimate equals mse_loss(mu, y)."""
-        y, mu = symbols("y"), symbols("m")
-        f = sp.lambdify([y, mu], derive.gaussian_variance_mle(y, mu), "numpy")
-        obs, pred = rng.normal(size=N), rng.normal(size=N)
-        np.testing.assert_allclose(f(obs, pred), losses.mse_loss(pred, obs), rtol=1e-12)
-
 
 class TestLaplaceNegativeLogLikelihood:
     def test_equals_l1_plus_constant(self, rng):
@@ -174,23 +157,38 @@ class TestLaplaceNegativeLogLikelihood:
         reduced = (f(obs, pred, scale) - N * np.log(2 * scale)) * scale / N
         np.testing.assert_allclose(reduced, losses.l1_loss(pred, obs), rtol=1e-12)
 
-    def test_equals_scipy_logpdf(self, rng):
-        """It is minus the sum of scipy.stats.laplace.logpdf."""
-        y, mu = symbols("y"), symbols("m")
-        b = sp.Symbol("b", positive=True)
-        f = sp.lambdify([y, mu, b], derive.laplace_negative_log_likelihood(y, mu, b), "numpy")
-        obs, pred = rng.normal(size=N), rng.normal(size=N)
-        expected = -stats.laplace.logpdf(obs, pred, 0.8).sum()
-        np.testing.assert_allclose(f(obs, pred, 0.8), expected, rtol=1e-12)
 
+class TestNoiseModels:
+    """Gaussian and Laplace noise: the negative log-likelihood and its scale estimate."""
 
-class TestLaplaceScaleMle:
-    def test_equals_l1_loss(self, rng):
-        """Lambdified, the scale estimate equals l1_loss(mu, y)."""
-        y, mu = symbols("y"), symbols("m")
-        f = sp.lambdify([y, mu], derive.laplace_scale_mle(y, mu), "numpy")
+    @pytest.mark.parametrize(
+        "nll, distribution, scale",
+        [
+            (derive.gaussian_negative_log_likelihood, stats.norm, 1.3),
+            (derive.laplace_negative_log_likelihood, stats.laplace, 0.8),
+        ],
+    )
+    def test_nll_is_minus_scipy_logpdf(self, rng, nll, distribution, scale):
+        """It is minus the sum of scipy.stats' logpdf."""
+        y, mu, s = symbols("y"), symbols("m"), sp.Symbol("s", positive=True)
+        f = sp.lambdify([y, mu, s], nll(y, mu, s), "numpy")
         obs, pred = rng.normal(size=N), rng.normal(size=N)
-        np.testing.assert_allclose(f(obs, pred), losses.l1_loss(pred, obs), rtol=1e-12)
+        expected = -distribution.logpdf(obs, pred, scale).sum()
+        np.testing.assert_allclose(f(obs, pred, scale), expected, rtol=1e-12)
+
+    @pytest.mark.parametrize(
+        "estimate, loss",
+        [
+            (derive.gaussian_variance_mle, losses.mse_loss),
+            (derive.laplace_scale_mle, losses.l1_loss),
+        ],
+    )
+    def test_scale_estimate_equals_loss(self, rng, estimate, loss):
+        """Lambdified, the variance (Gaussian) or scale (Laplace) estimate equals loss(mu, y)."""
+        y, mu = symbols("y"), symbols("m")
+        f = sp.lambdify([y, mu], estimate(y, mu), "numpy")
+        obs, pred = rng.normal(size=N), rng.normal(size=N)
+        np.testing.assert_allclose(f(obs, pred), loss(pred, obs), rtol=1e-12)
 
 
 class TestCategoricalLogLikelihood:

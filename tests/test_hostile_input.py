@@ -14,7 +14,8 @@ import torch.nn.functional as F
 
 from lossbook import InvalidInputError, activations, gradients, losses
 from lossbook.testing import assert_close
-from parity import torch_run
+from parity import torch_run, torch_run_args
+from registry import BY_NAME
 
 ELEMENTWISE = [
     "mse_loss",
@@ -224,3 +225,268 @@ class TestLarge:
         expected = F.cross_entropy(torch.from_numpy(x), torch.from_numpy(target)).numpy()
         np.testing.assert_allclose(losses.cross_entropy(x, target), expected, rtol=1e-5)
         np.testing.assert_array_equal(x, before)
+
+
+# --- the likelihood, margin and embedding losses of chapters 7 and 8 -------------------
+
+
+def _signs(rng, n):
+    return np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
+
+
+#: Seeded arguments and options of each new loss for a batch of ``n`` samples.
+NEW_LOSSES = {
+    "poisson_nll_loss": lambda rng, n: (
+        (rng.normal(size=(n, 3)), rng.poisson(2.0, (n, 3)).astype(float)),
+        {"full": True},
+    ),
+    "gaussian_nll_loss": lambda rng, n: (
+        (rng.normal(size=(n, 3)), rng.normal(size=(n, 3)), rng.uniform(0.1, 2, (n, 3))),
+        {},
+    ),
+    "margin_ranking_loss": lambda rng, n: (
+        (rng.normal(size=n), rng.normal(size=n), _signs(rng, n)),
+        {"margin": 0.5},
+    ),
+    "hinge_embedding_loss": lambda rng, n: ((rng.uniform(0, 2, n), _signs(rng, n)), {}),
+    "cosine_embedding_loss": lambda rng, n: (
+        (rng.normal(size=(n, 4)), rng.normal(size=(n, 4)), _signs(rng, n)),
+        {"margin": 0.1},
+    ),
+    "multi_margin_loss": lambda rng, n: (
+        (rng.normal(size=(n, 4)), rng.integers(0, 4, n)),
+        {"weight": rng.uniform(0.5, 2, 4)},
+    ),
+    "multilabel_margin_loss": lambda rng, n: (
+        (rng.normal(size=(n, 4)), np.tile([2, 0, -1, 1], (n, 1))),
+        {},
+    ),
+    "triplet_margin_loss": lambda rng, n: (
+        tuple(rng.normal(size=(n, 3)) for _ in range(3)),
+        {"swap": True},
+    ),
+    "triplet_margin_with_distance_loss": lambda rng, n: (
+        tuple(rng.normal(size=(n, 3)) for _ in range(3)),
+        {"swap": True},
+    ),
+}
+NEW_NAMES = sorted(NEW_LOSSES)
+
+#: PyTorch 2.13 returns uninitialised memory (e.g. 4.6e-310) as the 'mean' and 'sum'
+#: of an empty batch for these two kernels; lossbook gives NaN and 0, as every loss.
+TORCH_EMPTY_GARBAGE = {"multi_margin_loss", "multilabel_margin_loss"}
+
+
+def _new_loss_case(name, n=3):
+    return NEW_LOSSES[name](np.random.default_rng(18), n)
+
+
+def _gradient_tuple(name, args, options):
+    grads = getattr(gradients, name)(*args, **options)
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _torch_args_or_error(name, args, options, grad_output):
+    """PyTorch's value and gradients, or the exception type it raises."""
+    differentiable = BY_NAME[name].differentiable
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value, grads = torch_run_args(name, args, options, grad_output, differentiable)
+            return (value, grads), None
+    except Exception as error:  # noqa: BLE001 - the type is what the test compares
+        return None, type(error)
+
+
+def _same_as_torch_args(name, args, reduction="mean", **options):
+    """lossbook's value and gradients equal PyTorch's (or raise its exception type), and
+    no argument or option is edited."""
+    options = {**options, "reduction": reduction}
+    arrays = [a for a in (*args, *options.values()) if isinstance(a, np.ndarray)]
+    before = [a.copy() for a in arrays]
+    value, torch_error = _torch_args_or_error(name, args, options, None)
+    if torch_error is not None:
+        with pytest.raises(torch_error):
+            getattr(losses, name)(*args, **options)
+    else:
+        value = value[0]
+        assert_close(getattr(losses, name)(*args, **options), value)
+        grad_output = np.ones(np.shape(value)) * 1.5
+        expected, _ = _torch_args_or_error(name, args, options, grad_output)
+        grads = _gradient_tuple(name, args, {**options, "grad_output": grad_output})
+        assert len(grads) == len(expected[1])
+        for got, want in zip(grads, expected[1], strict=True):
+            assert_close(got, want)
+    for array, copy in zip(arrays, before, strict=True):
+        np.testing.assert_array_equal(array, copy)
+
+
+def _with_value_at(args, position, bad):
+    """``args`` with the first entry of sample 1 of argument ``position`` set to ``bad``."""
+    changed = np.array(args[position], float)
+    changed[1].flat[0] = bad
+    return args[:position] + (changed,) + args[position + 1 :]
+
+
+def _non_finite_cases():
+    for name in NEW_NAMES:
+        for position in BY_NAME[name].differentiable:
+            for bad in (np.nan, np.inf, -np.inf):
+                yield pytest.param(name, position, bad, id=f"{name}-{position}-{bad}")
+
+
+#: (id, loss, arguments, options)
+LOW_RANK = [
+    ("poisson-0d", "poisson_nll_loss", (np.array(0.5), np.array(2.0)), {}),
+    ("poisson-1d", "poisson_nll_loss", (np.array([0.5, -1]), np.array([2.0, 0])), {}),
+    ("gaussian-0d", "gaussian_nll_loss", (np.array(0.5), np.array(2.0), np.array(0.3)), {}),
+    (
+        "gaussian-1d-var-0d",
+        "gaussian_nll_loss",
+        (np.array([0.5, 1]), np.array([2.0, 1]), np.array(0.3)),
+        {},
+    ),
+    (
+        "gaussian-1d-var-of-one",
+        "gaussian_nll_loss",
+        (np.array([0.5, 1]), np.array([2.0, 1]), np.array([0.3])),
+        {},
+    ),
+    (
+        "ranking-0d",
+        "margin_ranking_loss",
+        (np.array(0.5), np.array(2.0), np.array(1.0)),
+        {"margin": 0.2},
+    ),
+    ("hinge-embedding-0d", "hinge_embedding_loss", (np.array(0.5), np.array(-1.0)), {}),
+    (
+        "cosine-1d",
+        "cosine_embedding_loss",
+        (np.array([0.5, 1]), np.array([2.0, 1]), np.array(-1.0)),
+        {},
+    ),
+    ("multi-margin-1d", "multi_margin_loss", (np.array([0.5, 1, 0.2]), np.array(1)), {}),
+    (
+        "multi-margin-1d-target-of-one",
+        "multi_margin_loss",
+        (np.array([0.5, 1, 0.2]), np.array([1])),
+        {},
+    ),
+    ("multi-margin-0d", "multi_margin_loss", (np.array(0.5), np.array(0)), {}),
+    (
+        "multilabel-1d",
+        "multilabel_margin_loss",
+        (np.array([0.5, 1, 0.2]), np.array([1, -1, 0])),
+        {},
+    ),
+    ("multilabel-0d", "multilabel_margin_loss", (np.array(0.5), np.array(0)), {}),
+    (
+        "triplet-1d",
+        "triplet_margin_loss",
+        (np.array([0.5, 1]), np.array([2.0, 1]), np.zeros(2)),
+        {"swap": True},
+    ),
+    ("triplet-0d", "triplet_margin_loss", (np.array(0.5), np.array(2.0), np.array(0.0)), {}),
+    (
+        "triplet-distance-1d",
+        "triplet_margin_with_distance_loss",
+        (np.array([0.5, 1]), np.array([2.0, 1]), np.zeros(2)),
+        {},
+    ),
+    (
+        "triplet-distance-0d",
+        "triplet_margin_with_distance_loss",
+        (np.array(0.5), np.array(2.0), np.array(0.0)),
+        {},
+    ),
+]
+
+
+class TestNewLosses:
+    @pytest.mark.parametrize("name, position, bad", list(_non_finite_cases()))
+    @pytest.mark.parametrize("reduction", ALL_REDUCTIONS)
+    def test_non_finite_propagate_like_torch(self, name, position, bad, reduction):
+        """NaN and +-inf in any argument a model produces give PyTorch's values and gradients."""
+        args, options = _new_loss_case(name)
+        _same_as_torch_args(name, _with_value_at(args, position, bad), reduction, **options)
+
+    @pytest.mark.parametrize("name", NEW_NAMES)
+    @pytest.mark.parametrize("reduction", ALL_REDUCTIONS)
+    def test_empty_batch(self, name, reduction):
+        """Zero samples: 'mean' NaN, 'sum' 0, 'none' and gradients empty (PyTorch's, where defined)."""
+        args, options = _new_loss_case(name, n=0)
+        if name in TORCH_EMPTY_GARBAGE and reduction != "none":
+            value = getattr(losses, name)(*args, **options, reduction=reduction)
+            assert np.isnan(value) if reduction == "mean" else value == 0
+            grads = _gradient_tuple(name, args, {**options, "reduction": reduction})
+            assert [grad.shape for grad in grads] == [np.shape(args[0])]
+            return
+        _same_as_torch_args(name, args, reduction, **options)
+
+    @pytest.mark.parametrize(
+        "name, args",
+        [
+            pytest.param("multi_margin_loss", (np.zeros((2, 0)), np.array([0, 0])), id="multi"),
+            pytest.param(
+                "multilabel_margin_loss",
+                (np.zeros((2, 0)), np.zeros((2, 0), int)),
+                id="multilabel",
+            ),
+            pytest.param(
+                "cosine_embedding_loss", (np.zeros((2, 0)), np.zeros((2, 0)), np.ones(2)), id="cos"
+            ),
+            pytest.param("triplet_margin_loss", (np.zeros((2, 0)),) * 3, id="triplet"),
+        ],
+    )
+    def test_empty_class_or_embedding_axis(self, name, args):
+        """An empty class or embedding axis gives PyTorch's value or PyTorch's exception type."""
+        _same_as_torch_args(name, args)
+
+    @pytest.mark.parametrize(
+        "name, args, options",
+        [pytest.param(*row[1:], id=row[0]) for row in LOW_RANK],
+    )
+    @pytest.mark.parametrize("reduction", ["none", "mean"])
+    def test_low_rank_shapes(self, name, args, options, reduction):
+        """0-d and 1-d arguments PyTorch accepts give its values and gradients."""
+        _same_as_torch_args(name, args, reduction, **options)
+
+    @pytest.mark.parametrize("name", NEW_NAMES)
+    def test_read_only_arguments(self, name):
+        """Read-only arguments and weights give the numbers of their writable copies."""
+        args, options = _new_loss_case(name, n=4)
+
+        def frozen(value):
+            if not isinstance(value, np.ndarray):
+                return value
+            value = value.copy()
+            value.flags.writeable = False
+            return value
+
+        frozen_args = [frozen(a) for a in args]
+        frozen_options = {key: frozen(value) for key, value in options.items()}
+        assert_close(
+            getattr(losses, name)(*frozen_args, **frozen_options),
+            getattr(losses, name)(*args, **options),
+        )
+        grads = _gradient_tuple(name, frozen_args, frozen_options)
+        for got, want in zip(grads, _gradient_tuple(name, args, options), strict=True):
+            assert_close(got, want)
+
+    @pytest.mark.parametrize("name", NEW_NAMES)
+    def test_non_contiguous_views(self, name):
+        """Strided views (NaN between their entries in memory) give their contiguous copies' numbers."""
+        args, options = _new_loss_case(name, n=4)
+        views = []
+        for array in args:
+            filler = np.full_like(array, -1 if array.dtype.kind == "i" else np.nan)
+            views.append(np.stack([array, filler], axis=-1)[..., 0])
+            assert not views[-1].flags.c_contiguous
+        for reduction in ALL_REDUCTIONS:
+            options["reduction"] = reduction
+            assert_close(
+                getattr(losses, name)(*views, **options), getattr(losses, name)(*args, **options)
+            )
+            grads = _gradient_tuple(name, views, options)
+            for got, want in zip(grads, _gradient_tuple(name, args, options), strict=True):
+                assert_close(got, want)

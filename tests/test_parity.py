@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from lossbook import gradients, losses
 from lossbook.testing import assert_close
-from parity import check_args_gradient, check_args_value
+from parity import MODULE_TWINS, check_args_gradient, check_args_value
 from registry import LOSSES, bad_input_rows, parity_cases
 
 
@@ -39,6 +39,8 @@ def test_gradient(loss, args, dtype, options):
         rng,
         differentiable=loss.differentiable,
         float32_scale=loss.float32_scale,
+        through=loss.through,
+        condition=loss.condition,
         **options,
     )
 
@@ -60,6 +62,8 @@ def test_value_in_exact_arithmetic(loss, dtype):
 
 
 def _torch_call(name, args, options):
+    if name in MODULE_TWINS:  # a loss PyTorch has only as a module
+        return MODULE_TWINS[name](*args, **options)
     tensors = [torch.from_numpy(np.asarray(a)) for a in args]
     options = {
         k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in options.items()

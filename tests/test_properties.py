@@ -5,12 +5,14 @@ number of examples, derandomised) is in conftest.py.
 """
 
 import numpy as np
-from hypothesis import given
+import pytest
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lossbook import activations, gradients, information, losses
-from parity import check_gradient, check_value
+from parity import COSINE_DISTANCE, check_gradient, check_value, lossbook_options
+from registry import BY_NAME
 
 DTYPES = st.sampled_from([np.float32, np.float64])
 # Logits over the whole range the package promises to handle, with the extremes
@@ -289,3 +291,587 @@ class TestFiniteDifferences:
         np.testing.assert_allclose(
             getattr(gradients, name)(x, target), numeric, rtol=1e-6, atol=1e-7
         )
+
+
+# --- the likelihood, margin and embedding losses of chapters 7 and 8 -------------------
+#
+# One strategy per loss draws its arguments (float64, |x| <= 3, small shapes) and
+# options; the tables after them say which property holds for which loss.
+
+SCORE = st.floats(-3, 3, allow_nan=False)
+SIGN = st.sampled_from([-1.0, 1.0])
+MARGIN = st.floats(0, 2)
+SLACK = st.floats(1e-3, 1)  # how far inside its margin a satisfied term is put
+KINK_GAP = 1e-3  # finite differences only at points this far from every kink
+
+
+def _array(draw, shape, elements=SCORE, dtype=np.float64):
+    return draw(hnp.arrays(dtype, shape, elements=elements))
+
+
+def _shape(draw, min_dims=1, max_dims=2, min_side=1):
+    return draw(
+        hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=4)
+    )
+
+
+@st.composite
+def _poisson_args(draw):
+    shape = _shape(draw)
+    log_input = draw(st.booleans())
+    input = _array(draw, shape, st.floats(-4, 4) if log_input else st.floats(0.05, 20))
+    counts = st.one_of(st.integers(0, 20).map(float), st.floats(0, 20))
+    options = {"log_input": log_input, "full": draw(st.booleans())}
+    return (input, _array(draw, shape, counts)), options
+
+
+@st.composite
+def _gaussian_args(draw):
+    n, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    var_shape = draw(st.sampled_from([(n, d), (n,), (n, 1), (1, d)]))
+    var = _array(draw, var_shape, st.floats(0.1, 5))
+    return (_array(draw, (n, d)), _array(draw, (n, d)), var), {"full": draw(st.booleans())}
+
+
+@st.composite
+def _margin_ranking_args(draw):
+    shape = _shape(draw)
+    args = (_array(draw, shape), _array(draw, shape), _array(draw, shape, SIGN))
+    return args, {"margin": draw(MARGIN)}
+
+
+@st.composite
+def _hinge_embedding_args(draw):
+    shape = _shape(draw)
+    # The input is a distance: the loss is >= 0 only for input >= 0.
+    args = (_array(draw, shape, st.floats(0, 4)), _array(draw, shape, SIGN))
+    return args, {"margin": draw(MARGIN)}
+
+
+@st.composite
+def _cosine_embedding_args(draw):
+    shape = _shape(draw)
+    args = (_array(draw, shape), _array(draw, shape), _array(draw, shape[:-1], SIGN))
+    return args, {"margin": draw(st.floats(-1, 1))}
+
+
+@st.composite
+def _multi_margin_args(draw):
+    shape = _shape(draw)
+    classes = shape[-1]
+    target = _array(draw, shape[:-1], st.integers(0, classes - 1), np.int64)
+    options = {"p": draw(st.sampled_from([1, 2])), "margin": draw(MARGIN)}
+    if draw(st.booleans()):
+        options["weight"] = _array(draw, (classes,), st.floats(0.25, 2))
+    return (_array(draw, shape), target), options
+
+
+@st.composite
+def _multilabel_margin_args(draw):
+    shape = _shape(draw)
+    classes = shape[-1]
+    rows = []
+    for _ in range(int(np.prod(shape[:-1]))):
+        labels = draw(st.permutations(range(classes)))[: draw(st.integers(0, classes))]
+        rows.append(labels + [-1] * (classes - len(labels)))
+    return (_array(draw, shape), np.array(rows, np.int64).reshape(shape)), {}
+
+
+@st.composite
+def _triplet_args(draw):
+    shape = _shape(draw, max_dims=3)
+    options = {
+        "margin": draw(st.floats(0.01, 2)),
+        "p": draw(st.sampled_from([1.0, 2.0, 3.0])),
+        "eps": draw(st.sampled_from([0.0, 1e-6, 1e-3])),
+        "swap": draw(st.booleans()),
+    }
+    return tuple(_array(draw, shape) for _ in range(3)), options
+
+
+@st.composite
+def _triplet_with_distance_args(draw):
+    shape = _shape(draw, max_dims=3)
+    options = {
+        "distance_function": draw(st.sampled_from([None, COSINE_DISTANCE])),
+        "margin": draw(st.floats(0.01, 2)),
+        "swap": draw(st.booleans()),
+    }
+    args = tuple(_array(draw, shape) for _ in range(3))
+    if options["distance_function"] is not None:
+        args = tuple(_replace_short_rows(x) for x in args)  # the cosine of 0 is 0 / 0
+    return args, options
+
+
+#: The arguments and options of each new loss; ``parity.Distance`` options become
+#: NumPy functions in :func:`_loss` and :func:`_gradients`.
+NEW_ARGS = {
+    "poisson_nll_loss": _poisson_args,
+    "gaussian_nll_loss": _gaussian_args,
+    "margin_ranking_loss": _margin_ranking_args,
+    "hinge_embedding_loss": _hinge_embedding_args,
+    "cosine_embedding_loss": _cosine_embedding_args,
+    "multi_margin_loss": _multi_margin_args,
+    "multilabel_margin_loss": _multilabel_margin_args,
+    "triplet_margin_loss": _triplet_args,
+    "triplet_margin_with_distance_loss": _triplet_with_distance_args,
+}
+
+#: The losses that are >= 0 wherever their strategy draws, with the options that make
+#: them so. Not here: the Poisson NLL without ``full`` (e^x - t x has its minimum
+#: t - t log t < 0 for t > e) and the Gaussian NLL (log v < 0 for v < 1; with ``full``
+#: for v < 1 / (2 pi)), both densities, not probabilities: see test_can_be_negative.
+NON_NEGATIVE = {
+    "poisson_nll_loss": {"full": True},  # -log of a probability, Stirling's log t! from below
+    "margin_ranking_loss": {},
+    "hinge_embedding_loss": {},  # for distances, input >= 0
+    "cosine_embedding_loss": {},
+    "multi_margin_loss": {},
+    "multilabel_margin_loss": {},
+    "triplet_margin_loss": {},
+    "triplet_margin_with_distance_loss": {},
+}
+
+#: The direction in which each loss moves as its margin grows (+1 up, -1 down), and
+#: which of its terms depend on the margin at all (None: every term).
+MARGIN_DIRECTION = {
+    "margin_ranking_loss": (1, None),
+    "hinge_embedding_loss": (1, lambda args: args[1] == -1),
+    "cosine_embedding_loss": (-1, lambda args: args[2] == -1),
+    "multi_margin_loss": (1, None),
+    "triplet_margin_loss": (1, None),
+    "triplet_margin_with_distance_loss": (1, None),
+}
+
+
+def _loss(name, args, options):
+    return getattr(losses, name)(*args, **lossbook_options(options))
+
+
+def _gradients(name, args, options):
+    grads = getattr(gradients, name)(*args, **lossbook_options(options, gradient=True))
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _norms(x, p=2.0):
+    return np.linalg.norm(x, ord=p, axis=-1)
+
+
+def _replace_short_rows(x, shortest=0.5):
+    """Rows of ``x`` shorter than ``shortest`` become rows of ones: the cosine's 1e-12
+    guard is then at most 4e-12 relative, and no row is a zero vector."""
+    return np.where(_norms(x)[..., np.newaxis] < shortest, 1.0, x)
+
+
+# --- points where every margin holds, with ``slack`` to spare ------------------------
+
+
+def _ranking_satisfied(args, options, slack):
+    x1, _, t = args
+    return (x1, x1 - t * (options["margin"] + slack), t), options
+
+
+def _hinge_embedding_satisfied(args, options, slack):
+    _, t = args
+    return (np.where(t == 1, 0.0, options["margin"] + slack), t), options
+
+
+def _cosine_satisfied(args, options, slack):
+    """Dissimilar pairs (t = -1) of opposite vectors: cos = -1 below any margin > -1."""
+    x1 = _replace_short_rows(args[0])
+    margin = max(options["margin"], -1 + slack)
+    return (x1, -2 * x1, -np.ones_like(args[2])), {**options, "margin": margin}
+
+
+def _multi_margin_satisfied(args, options, slack):
+    x, y = args
+    rows, labels = np.array(x, ndmin=2), np.reshape(y, -1)
+    picked = np.arange(rows.shape[0]), labels
+    others = rows.copy()
+    others[picked] = -np.inf
+    best = others.max(axis=1)
+    rows[picked] = np.where(np.isfinite(best), best + options["margin"] + slack, rows[picked])
+    return (rows.reshape(np.shape(x)), y), options
+
+
+def _multilabel_satisfied(args, options, slack):
+    x, target = args
+    rows, labels = np.array(x, ndmin=2), np.array(target, ndmin=2)
+    for row, listed in zip(rows, labels, strict=True):
+        chosen = listed[: np.argmax(np.append(listed, -1) == -1)]
+        others = np.setdiff1d(np.arange(row.size), chosen)
+        if chosen.size and others.size:
+            row[chosen] = row[others].max() + 1 + slack
+    return (rows.reshape(np.shape(x)), target), options
+
+
+def _triplet_satisfied(args, options, slack):
+    """The negative moved along the first axis by 2 |a - p|_1 + margin + 10 or more: farther
+    than d(a, p) + margin from both the anchor and the positive, for every p and eps."""
+    anchor, positive, _ = args
+    reach = 2 * _norms(anchor - positive, 1) + options["margin"] + 10 * (1 + slack)
+    negative = anchor.copy()
+    negative[..., 0] += reach
+    return (anchor, positive, negative), options
+
+
+def _triplet_with_distance_satisfied(args, options, slack):
+    if options["distance_function"] is None:
+        return _triplet_satisfied(args, options, slack)
+    # Cosine distance: a positive along the anchor (0), a negative opposite (2).
+    anchor = _replace_short_rows(args[0])
+    margin = min(options["margin"], 2 - slack)
+    return (anchor, 3 * anchor, -anchor), {**options, "margin": margin}
+
+
+SATISFIED = {
+    "margin_ranking_loss": _ranking_satisfied,
+    "hinge_embedding_loss": _hinge_embedding_satisfied,
+    "cosine_embedding_loss": _cosine_satisfied,
+    "multi_margin_loss": _multi_margin_satisfied,
+    "multilabel_margin_loss": _multilabel_satisfied,
+    "triplet_margin_loss": _triplet_satisfied,
+    "triplet_margin_with_distance_loss": _triplet_with_distance_satisfied,
+}
+
+
+# --- invariances: (arguments, transformed arguments, absolute tolerance) ------------------
+
+EPS = np.finfo(np.float64).eps
+
+
+def _common_shift(data, args):
+    """The first two arguments shifted by one constant: their difference moves by rounding."""
+    shift = data.draw(st.floats(-100, 100))
+    moved = (args[0] + shift, args[1] + shift, *args[2:])
+    return args, moved, 64 * EPS * (abs(shift) + 3)
+
+
+def _row_shift(data, args):
+    """Every score of a sample shifted by the sample's own constant."""
+    x = args[0]
+    shift = _array(data.draw, np.shape(x)[:-1] + (1,), st.floats(-100, 100))
+    return args, (x + shift, *args[1:]), 64 * EPS * (np.abs(shift).max() + 3)
+
+
+def _positive_scaling(data, args):
+    """Each embedding of both inputs scaled by its own positive factor."""
+    x1, x2 = _replace_short_rows(args[0]), _replace_short_rows(args[1])
+    batch = np.shape(x1)[:-1] + (1,)
+    c1, c2 = (_array(data.draw, batch, st.floats(0.5, 4)) for _ in range(2))
+    return (x1, x2, *args[2:]), (c1 * x1, c2 * x2, *args[2:]), 1e-10  # the 1e-12 guard
+
+
+def _triplet_translation(data, args):
+    """Anchor, positive and negative translated by one vector."""
+    shift = _array(data.draw, np.shape(args[0])[-1:], st.floats(-100, 100))
+    moved = tuple(x + shift for x in args)
+    return args, moved, 64 * EPS * (np.abs(shift).max() + 3) * args[0].shape[-1]
+
+
+def _triplet_rotation(data, args):
+    """Anchor, positive and negative multiplied by one orthogonal matrix."""
+    size = np.shape(args[0])[-1]
+    q, _ = np.linalg.qr(_array(data.draw, (size, size), st.floats(-1, 1)) + 3 * np.eye(size))
+    return args, tuple(x @ q for x in args), 1e-12
+
+
+def _triplet_cosine_scaling(data, args):
+    """Each anchor, positive and negative scaled by its own positive factor."""
+    kept = tuple(_replace_short_rows(x) for x in args)
+    batch = np.shape(kept[0])[:-1] + (1,)
+    moved = tuple(_array(data.draw, batch, st.floats(0.5, 4)) * x for x in kept)
+    return kept, moved, 1e-12
+
+
+#: (id, loss, options imposed, transform): the loss does not change under the transform.
+INVARIANCES = [
+    ("margin-ranking-common-shift", "margin_ranking_loss", {}, _common_shift),
+    ("multi-margin-row-shift", "multi_margin_loss", {}, _row_shift),
+    ("multilabel-margin-row-shift", "multilabel_margin_loss", {}, _row_shift),
+    ("gaussian-common-translation", "gaussian_nll_loss", {}, _common_shift),
+    ("cosine-positive-scaling", "cosine_embedding_loss", {}, _positive_scaling),
+    # eps is added to the difference u - v, so a common translation cancels for any eps.
+    ("triplet-translation", "triplet_margin_loss", {}, _triplet_translation),
+    ("triplet-rotation-eps-0", "triplet_margin_loss", {"p": 2.0, "eps": 0.0}, _triplet_rotation),
+    (
+        "triplet-distance-translation",
+        "triplet_margin_with_distance_loss",
+        {"distance_function": None},
+        _triplet_translation,
+    ),
+    (
+        "triplet-cosine-distance-scaling",
+        "triplet_margin_with_distance_loss",
+        {"distance_function": COSINE_DISTANCE},
+        _triplet_cosine_scaling,
+    ),
+]
+
+
+# --- minimisers -----------------------------------------------------------------------
+#
+# Each draws a problem: (the arguments as a function of z, the minimiser z*, the size of
+# a step away from it, the largest |gradient| rounding leaves at z*, the options).
+
+
+def _poisson_log_rate(data):
+    t = data.draw(st.floats(0.01, 1e3))
+    return lambda z: (z, t), np.log(t), 1.0, 8 * EPS * t, {"log_input": True}
+
+
+def _poisson_rate(data):
+    # The exact minimiser is t - eps; at t the gradient is eps / (t + eps).
+    t = data.draw(st.floats(0.01, 1e3))
+    return lambda z: (z, t), t, t, 2e-8 / t, {"log_input": False}
+
+
+def _gaussian_variance(data):
+    r = data.draw(st.one_of(st.floats(-10, -0.1), st.floats(0.1, 10)))
+    return lambda z: (0.0, r, z), r * r, r * r, 8 * EPS / (r * r), {}
+
+
+def _gaussian_mean(data):
+    y, v = data.draw(SCORE), data.draw(st.floats(0.01, 5))
+    return lambda z: (z, y, v), y, 1.0, 0.0, {}
+
+
+#: (id, loss, problem, the position of z's gradient among the loss's gradients).
+MINIMISERS = [
+    ("poisson-at-log-target", "poisson_nll_loss", _poisson_log_rate, 0),
+    ("poisson-rate-at-target", "poisson_nll_loss", _poisson_rate, 0),
+    ("gaussian-variance-at-squared-residual", "gaussian_nll_loss", _gaussian_variance, 1),
+    ("gaussian-mean-at-target", "gaussian_nll_loss", _gaussian_mean, 0),
+]
+
+
+# --- how far a point is from every kink of its loss ------------------------------------
+
+
+def _no_kink(args, options):
+    return np.inf
+
+
+def _ranking_kinks(args, options):
+    x1, x2, t = args
+    return np.abs(options["margin"] - t * (x1 - x2)).min(initial=np.inf)
+
+
+def _hinge_embedding_kinks(args, options):
+    x, t = args
+    return np.abs(options["margin"] - x[t == -1]).min(initial=np.inf)
+
+
+def _cosine_kinks(args, options):
+    """|cos - m| of the dissimilar pairs; a vector shorter than 0.1 counts as a kink (the
+    cosine's curvature grows as 1 / |a|^2)."""
+    x1, x2, t = args
+    cos = np.sum(x1 * x2, -1) / (_norms(x1) * _norms(x2) + 1e-300)
+    gaps = np.abs(cos - options["margin"])[t == -1]
+    return min(gaps.min(initial=np.inf), _norms(x1).min() - 0.1, _norms(x2).min() - 0.1)
+
+
+def _multi_margin_kinks(args, options):
+    x, y = args
+    rows, labels = np.array(x, ndmin=2), np.reshape(y, -1)
+    right = rows[np.arange(rows.shape[0]), labels][:, np.newaxis]
+    hinge = options["margin"] - right + rows
+    hinge[np.arange(rows.shape[0]), labels] = np.inf
+    return np.abs(hinge).min()
+
+
+def _multilabel_kinks(args, options):
+    x, target = args
+    gaps = [np.inf]
+    for row, listed in zip(np.array(x, ndmin=2), np.array(target, ndmin=2), strict=True):
+        chosen = listed[: np.argmax(np.append(listed, -1) == -1)]
+        others = np.setdiff1d(np.arange(row.size), chosen)
+        for j in chosen:
+            gaps.extend(np.abs(1 - row[j] + row[others]))
+    return min(gaps)
+
+
+def _distances(args, options):
+    """d(a, p), d(a, n), d(p, n) as the loss forms them, and the gaps to their own kinks."""
+    function = options.get("distance_function")
+    p, eps = options.get("p", 2.0), options.get("eps", 1e-6)
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    if function is not None:
+        kept = [_norms(x).min() - 0.1 for x in args]  # cosine of a short vector
+        return [function.numpy_function(args[i], args[j]) for i, j in pairs], kept
+    differences = [args[i] - args[j] + eps for i, j in pairs]
+    gaps = [_norms(d, p).min() - 0.1 for d in differences]  # curvature 1 / d at d -> 0
+    if p == 1.0:
+        gaps += [np.abs(d).min() for d in differences]  # |d_k| in the 1-norm
+    return [_norms(d, p) for d in differences], gaps
+
+
+def _triplet_kinks(args, options):
+    (near, far, swapped), gaps = _distances(args, options)
+    if options["swap"]:
+        gaps.append(np.abs(far - swapped).min())
+        far = np.minimum(far, swapped)
+    gaps.append(np.abs(options["margin"] + near - far).min())
+    return min(gaps)
+
+
+#: The distance of a point from the nearest kink of each loss (rates, variances and
+#: vectors are drawn away from 0, the only other places where a loss is not smooth).
+KINKS = {
+    "poisson_nll_loss": _no_kink,
+    "gaussian_nll_loss": _no_kink,
+    "margin_ranking_loss": _ranking_kinks,
+    "hinge_embedding_loss": _hinge_embedding_kinks,
+    "cosine_embedding_loss": _cosine_kinks,
+    "multi_margin_loss": _multi_margin_kinks,
+    "multilabel_margin_loss": _multilabel_kinks,
+    "triplet_margin_loss": _triplet_kinks,
+    "triplet_margin_with_distance_loss": _triplet_kinks,
+}
+
+
+#: 51 parametrised properties: 30 examples each keep them within seconds.
+FEWER = settings(max_examples=30)
+
+
+class TestNewLossProperties:
+    @pytest.mark.parametrize("name", sorted(NON_NEGATIVE))
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_non_negative(self, name, data, reduction):
+        """The losses that are -log of a probability or a sum of hinges are >= 0 everywhere."""
+        args, options = data.draw(NEW_ARGS[name]())
+        value = _loss(name, args, {**options, **NON_NEGATIVE[name], "reduction": reduction})
+        assert np.all(value >= 0), value
+
+    @pytest.mark.parametrize(
+        "name, args, options, expected",
+        [
+            ("poisson_nll_loss", (np.log(2.0), 3.0), {}, 2 - 3 * np.log(2)),
+            ("poisson_nll_loss", (2.0, 3.0), {"log_input": False}, 2 - 3 * np.log(2 + 1e-8)),
+            ("gaussian_nll_loss", (1.0, 1.0, 0.25), {}, 0.5 * np.log(0.25)),
+            (
+                "gaussian_nll_loss",
+                (0.0, 0.1, 0.01),
+                {"full": True},
+                0.5 * (np.log(0.01) + 1 + np.log(2 * np.pi)),
+            ),
+        ],
+        ids=["poisson-log-rate", "poisson-rate", "gaussian", "gaussian-full"],
+    )
+    def test_can_be_negative(self, name, args, options, expected):
+        """The Poisson NLL without full and the Gaussian NLL (even with full) go below 0."""
+        value = _loss(name, args, options)
+        assert value < 0
+        np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+    @pytest.mark.parametrize("name", sorted(SATISFIED))
+    @FEWER
+    @given(data=st.data(), slack=SLACK, reduction=REDUCTION)
+    def test_zero_where_every_margin_holds(self, name, data, slack, reduction):
+        """With every margin satisfied by at least 1e-3 the loss and its gradients are exactly 0."""
+        args, options = SATISFIED[name](*data.draw(NEW_ARGS[name]()), slack)
+        options["reduction"] = reduction
+        assert np.all(_loss(name, args, options) == 0)
+        # A similar pair at distance 0 sits on the edge of x >= 0: its slope stays 1.
+        flat = args[1] != 1 if name == "hinge_embedding_loss" else ...
+        for grad in _gradients(name, args, options):
+            assert np.all(grad[flat] == 0)
+
+    @FEWER
+    @given(data=st.data(), scale=st.floats(0.5, 4))
+    def test_cosine_of_identical_directions(self, data, scale):
+        """Pairs along one direction with target 1 cost only the guard, 1 - |a|^2 / (|a|^2 + 1e-12)."""
+        x1 = _replace_short_rows(_array(data.draw, _shape(data.draw)))
+        value = losses.cosine_embedding_loss(
+            x1, scale * x1, np.ones(x1.shape[:-1]), reduction="none"
+        )
+        bound = 2e-12 / np.minimum(1, scale**2) / _norms(x1) ** 2 + 4 * EPS
+        assert np.all((value >= 0) & (value <= bound)), (value, bound)
+
+    @pytest.mark.parametrize(
+        "name, imposed, transform",
+        [row[1:] for row in INVARIANCES],
+        ids=[r[0] for r in INVARIANCES],
+    )
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_invariance(self, name, imposed, transform, data, reduction):
+        """The loss is unchanged (to the rounding of the transformed input) by its invariances."""
+        args, options = data.draw(NEW_ARGS[name]())
+        options = {**options, **imposed, "reduction": reduction}
+        kept, moved, atol = transform(data, args)
+        np.testing.assert_allclose(
+            _loss(name, moved, options), _loss(name, kept, options), rtol=1e-12, atol=atol
+        )
+
+    @pytest.mark.parametrize("eps", [0.0, 0.5])
+    def test_triplet_eps_breaks_reflection(self, eps):
+        """eps is added to u - v, not to |u - v|: x -> -x keeps the loss only for eps = 0."""
+        anchor, positive, negative = np.array([[1.0, 0.0]]), np.zeros((1, 2)), np.array([[2.0, 0]])
+        values = [
+            losses.triplet_margin_loss(sign * anchor, positive, sign * negative, eps=eps)
+            for sign in (1, -1)
+        ]
+        assert (values[0] == values[1]) == (eps == 0.0), values
+
+    @FEWER
+    @given(data=st.data())
+    def test_cosine_gradient_orthogonal_to_input(self, data):
+        """The cosine loss's gradient in each input is orthogonal to that input, as scaling it changes nothing."""
+        args, options = data.draw(_cosine_embedding_args())
+        x1, x2 = (_replace_short_rows(x) for x in args[:2])
+        grads = _gradients("cosine_embedding_loss", (x1, x2, args[2]), options)
+        for x, grad in zip((x1, x2), grads, strict=True):
+            # x . grad = slope cos 1e-12 / (|x|^2 + 1e-12), at most 4e-12 for |x| >= 0.5.
+            np.testing.assert_allclose(np.sum(x * grad, -1), 0, atol=5e-12)
+
+    @pytest.mark.parametrize(
+        "name, problem, position", [row[1:] for row in MINIMISERS], ids=[r[0] for r in MINIMISERS]
+    )
+    @FEWER
+    @given(data=st.data(), step=st.floats(1e-3, 0.5))
+    def test_minimiser(self, name, problem, position, data, step):
+        """The likelihoods are smallest at their maximum-likelihood point, where the gradient is 0."""
+        arguments, best, scale, tolerance, options = problem(data)
+        at_best = _loss(name, arguments(best), options)
+        for sign in (1, -1):
+            assert at_best < _loss(name, arguments(best + sign * step * scale), options)
+        grad = _gradients(name, arguments(best), options)[position]
+        assert abs(grad) <= tolerance, (grad, tolerance)
+
+    @pytest.mark.parametrize("name", sorted(MARGIN_DIRECTION))
+    @FEWER
+    @given(data=st.data(), step=st.floats(1e-3, 1))
+    def test_monotone_in_margin(self, name, data, step):
+        """A larger margin raises every term it touches that is positive (lowers, for cosine)."""
+        args, options = data.draw(NEW_ARGS[name]())
+        direction, touched = MARGIN_DIRECTION[name]
+        small = _loss(name, args, {**options, "reduction": "none"})
+        large = _loss(
+            name, args, {**options, "margin": options["margin"] + step, "reduction": "none"}
+        )
+        lower, upper = (small, large) if direction > 0 else (large, small)
+        assert np.all(lower <= upper)
+        touched = np.ones(np.shape(small), bool) if touched is None else touched(args)
+        assert np.all(lower[touched & (upper > 0)] < upper[touched & (upper > 0)])
+
+    @pytest.mark.parametrize("name", sorted(NEW_ARGS))
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_gradient_matches_central_difference(self, name, data, reduction):
+        """Each gradient equals a central difference (h = 1e-6) to 1e-6 at points 1e-3 from every kink."""
+        args, options = data.draw(NEW_ARGS[name]())
+        assume(KINKS[name](args, options) >= KINK_GAP)
+        options["reduction"] = reduction
+        shape = np.shape(_loss(name, args, options))
+        weights = _array(data.draw, shape, st.floats(0.5, 2)) if reduction == "none" else 1.0
+        grads = _gradients(name, args, {**options, "grad_output": weights})
+        for position, grad in zip(BY_NAME[name].differentiable, grads, strict=True):
+
+            def weighted(z, position=position):
+                moved = args[:position] + (z,) + args[position + 1 :]
+                return np.sum(weights * _loss(name, moved, options))
+
+            numeric = _finite_difference(weighted, np.asarray(args[position], np.float64))
+            np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)

@@ -12,10 +12,11 @@ BENCHMARKED = {case.name for case in all_cases()}
 
 
 def test_every_torch_named_loss_has_one_entry():
-    """losses.__all__ = the registry's losses + the margin losses, each once."""
+    """losses.__all__ = the registry's losses, their companions and the margin losses, once."""
     names = [loss.name for loss in LOSSES]
     assert len(names) == len(set(names))
-    assert sorted(losses.__all__) == sorted(names + list(MARGIN_LOSSES))
+    companions = [name for loss in LOSSES for name in loss.companions]
+    assert sorted(losses.__all__) == sorted(names + companions + list(MARGIN_LOSSES))
 
 
 def test_every_entry_has_a_gradient():

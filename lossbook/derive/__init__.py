@@ -20,6 +20,15 @@ backpropagation
 margins
     The multi-class hinges and their subgradients, the softmax cross-entropy
     as a smooth hinge, the triplet and cosine gradients (chapter 8).
+sequences
+    CTC on a tiny lattice: the collapse map, every alignment of a short label,
+    the brute-force sum over them, the forward and backward recursions and the
+    gradient from their product (chapter 9).
+vocabulary
+    Large vocabularies: the linear layer's cross-entropy gradient as a sum of
+    per-row outer products (so chunks add), the adaptive softmax's
+    factorisation into head and cluster probabilities, and its cost model
+    (chapter 9).
 display
     LaTeX for long expressions and step-by-step derivations that fit a page
     column.
@@ -32,6 +41,8 @@ from lossbook.derive import (
     likelihoods,
     logits,
     margins,  # noqa: E402
+    sequences,  # noqa: E402
+    vocabulary,
 )
 from lossbook.derive.backpropagation import *  # noqa: F401,F403
 from lossbook.derive.display import *  # noqa: F401,F403
@@ -39,6 +50,8 @@ from lossbook.derive.information import *  # noqa: F401,F403
 from lossbook.derive.likelihoods import *  # noqa: F401,F403
 from lossbook.derive.logits import *  # noqa: F401,F403
 from lossbook.derive.margins import *  # noqa: F401,F403
+from lossbook.derive.sequences import *  # noqa: F401,F403
+from lossbook.derive.vocabulary import *  # noqa: F401,F403
 
 __all__ = (
     likelihoods.__all__
@@ -47,4 +60,6 @@ __all__ = (
     + backpropagation.__all__
     + display.__all__
     + margins.__all__
+    + sequences.__all__
+    + vocabulary.__all__
 )

@@ -14,6 +14,7 @@ function returns SymPy expressions (or a small dict or list of them).
 
 import sympy as sp
 
+from .._docs import fill_doc
 from ._symbols import _sample
 
 __all__ = [
@@ -96,6 +97,7 @@ def self_information_from_axioms(p=None, base=None):
     }
 
 
+@fill_doc
 def binary_cross_entropy(y, p):
     r"""Binary cross-entropy summed over a sample, built from the definition of cross-entropy.
 
@@ -125,10 +127,7 @@ def binary_cross_entropy(y, p):
         The explicit sum; divided by ``n`` it is
         ``lossbook.losses.binary_cross_entropy(p, y)`` (reduction ``'mean'``).
 
-    Raises
-    ------
-    ValueError
-        If the sequences are empty or differ in length.
+    <<sample_raises>>
 
     See Also
     --------
@@ -147,6 +146,7 @@ def binary_cross_entropy(y, p):
     return sp.Add(*[_cross_entropy([yi, 1 - yi], [pi, 1 - pi]) for yi, pi in zip(y, p)])
 
 
+@fill_doc
 def cross_entropy_decomposition(p, q):
     r"""Cross-entropy, entropy and KL divergence of two discrete distributions.
 
@@ -166,6 +166,8 @@ def cross_entropy_decomposition(p, q):
     -------
     dict
         ``"cross_entropy"``, ``"entropy"``, ``"kl"`` (explicit sums).
+
+    <<sample_raises>>
 
     See Also
     --------

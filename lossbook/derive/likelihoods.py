@@ -20,6 +20,7 @@ import functools
 
 import sympy as sp
 
+from .._docs import fill_doc
 from ._symbols import _sample
 
 __all__ = [
@@ -78,6 +79,7 @@ def bernoulli_pmf(y, p):
     return p**y * (1 - p) ** (1 - y)
 
 
+@fill_doc
 def bernoulli_log_likelihood(y, p):
     r"""Log-likelihood of binary labels under predicted probabilities, derived from the pmf.
 
@@ -96,15 +98,7 @@ def bernoulli_log_likelihood(y, p):
         Labels (0 or 1) and predicted probabilities, one per observation; a
         single expression is a sample of one. Same length.
 
-    Returns
-    -------
-    sympy.Expr
-        The explicit sum.
-
-    Raises
-    ------
-    ValueError
-        If the sequences are empty or differ in length.
+    <<sum_returns>>
 
     See Also
     --------
@@ -117,9 +111,9 @@ def bernoulli_log_likelihood(y, p):
     --------
     >>> import sympy as sp
     >>> from lossbook.derive import bernoulli_log_likelihood
-    >>> y, p = sp.symbols("y p")
-    >>> bernoulli_log_likelihood(y, p)
-    y*log(p) + (1 - y)*log(1 - p)
+    >>> p = sp.Symbol("p")
+    >>> bernoulli_log_likelihood([1, 0, 1], [p, p, p])  # one coin, three flips
+    2*log(p) + log(1 - p)
     >>> print(round(float(bernoulli_log_likelihood([1, 0], [0.8, 0.3])), 6))
     -0.579818
     """
@@ -282,6 +276,7 @@ def binomial_mle(k, n):
     return sp.simplify(root)
 
 
+@fill_doc
 def gaussian_negative_log_likelihood(y, mu, sigma):
     r"""Negative log-likelihood of observations ``y`` under Gaussian noise around ``mu``.
 
@@ -296,17 +291,11 @@ def gaussian_negative_log_likelihood(y, mu, sigma):
     the sum of squared errors, so minimising it over the predictions is least
     squares.
 
-    Parameters
-    ----------
-    y, mu : sequence of sympy.Expr, or sympy.Expr
-        Observations and predictions (same length).
+    <<y_mu_parameters>>
     sigma : sympy.Expr or number
         The noise standard deviation (positive).
 
-    Returns
-    -------
-    sympy.Expr
-        The logarithm expanded: the right-hand side above, as an explicit sum.
+    <<sum_returns>>
 
     See Also
     --------
@@ -332,6 +321,7 @@ def gaussian_negative_log_likelihood(y, mu, sigma):
     return sp.Add(*[-sp.expand_log(sp.log(d), force=True) for d in density])
 
 
+@fill_doc
 def gaussian_variance_mle(y, mu):
     r"""Maximum-likelihood noise variance under Gaussian noise: the mean squared residual.
 
@@ -344,16 +334,15 @@ def gaussian_variance_mle(y, mu):
 
         \hat\sigma^2 = \frac{1}{n}\sum_{i=1}^n (y_i - \mu_i)^2
 
-    Parameters
-    ----------
-    y, mu : sequence of sympy.Expr, or sympy.Expr
-        Observations and predictions (same length).
+    <<y_mu_parameters>>
 
     Returns
     -------
     sympy.Expr
         :math:`\hat\sigma^2`, solved by SymPy from
         :func:`gaussian_negative_log_likelihood`.
+
+    <<sample_raises>>
 
     See Also
     --------
@@ -363,23 +352,21 @@ def gaussian_variance_mle(y, mu):
 
     Examples
     --------
+    >>> import sympy as sp
     >>> from lossbook.derive import gaussian_variance_mle
+    >>> gaussian_variance_mle(sp.symbols("y0:2"), sp.symbols("mu0:2"))
+    (mu0 - y0)**2/2 + (mu1 - y1)**2/2
     >>> gaussian_variance_mle([1, 2, 4], [1, 1, 1])
     10/3
     """
     y, mu = _sample(y, mu)
     v = sp.Symbol("v", positive=True)  # the variance sigma**2
-    nll = gaussian_negative_log_likelihood(y, mu, sp.sqrt(v))
-    squares = sp.Add(*[(yi - mi) ** 2 for yi, mi in zip(y, mu)])
-    nll = sp.expand_log(nll, force=True)
-    s = sp.Dummy("S", positive=True)
-    # The squared errors enter only through their sum; a positive stand-in keeps
-    # the solver on the real branch.
-    nll = nll.subs(sp.Add(*[(yi - mi) ** 2 / (2 * v) for yi, mi in zip(y, mu)]), s / (2 * v))
-    (root,) = sp.solve(sp.diff(nll, v), v)
-    return sp.simplify(root.subs(s, squares))
+    nll = sp.expand_log(gaussian_negative_log_likelihood(y, mu, sp.sqrt(v)), force=True)
+    squares = [(yi - mi) ** 2 for yi, mi in zip(y, mu)]
+    return sp.simplify(_stationary_through_sum(nll, v, squares, 1 / (2 * v)))
 
 
+@fill_doc
 def laplace_negative_log_likelihood(y, mu, b):
     r"""Negative log-likelihood of observations ``y`` under Laplace noise of scale ``b``.
 
@@ -391,16 +378,11 @@ def laplace_negative_log_likelihood(y, mu, b):
     For a fixed :math:`b` it is a constant plus a positive multiple of the sum
     of absolute errors: minimising it is least absolute deviations (L1).
 
-    Parameters
-    ----------
-    y, mu : sequence of sympy.Expr, or sympy.Expr
-        Observations and predictions (the location), same length.
+    <<y_mu_parameters>>
     b : sympy.Expr or number
         The noise scale (positive).
 
-    Returns
-    -------
-    sympy.Expr
+    <<sum_returns>>
 
     See Also
     --------
@@ -423,6 +405,7 @@ def laplace_negative_log_likelihood(y, mu, b):
     return sp.Add(*[-sp.expand_log(sp.log(d), force=True) for d in density])
 
 
+@fill_doc
 def laplace_scale_mle(y, mu):
     r"""Maximum-likelihood scale under Laplace noise: the mean absolute residual.
 
@@ -436,15 +419,14 @@ def laplace_scale_mle(y, mu):
 
         \hat b = \frac{1}{n}\sum_{i=1}^n |y_i - \mu_i|
 
-    Parameters
-    ----------
-    y, mu : sequence of sympy.Expr, or sympy.Expr
-        Observations and predictions (same length).
+    <<y_mu_parameters>>
 
     Returns
     -------
     sympy.Expr
         :math:`\hat b`, solved by SymPy from :func:`laplace_negative_log_likelihood`.
+
+    <<sample_raises>>
 
     See Also
     --------
@@ -460,16 +442,12 @@ def laplace_scale_mle(y, mu):
     """
     y, mu = _sample(y, mu)
     b = sp.Symbol("b", positive=True)
-    s = sp.Dummy("S", positive=True)
-    absolute = sp.Add(*[sp.Abs(yi - mi) for yi, mi in zip(y, mu)])
     nll = laplace_negative_log_likelihood(y, mu, b)
-    # The absolute errors enter only through their sum; a positive stand-in
-    # avoids Abs in the solver.
-    nll = nll.subs(sp.Add(*[sp.Abs(yi - mi) / b for yi, mi in zip(y, mu)]), s / b)
-    (root,) = sp.solve(sp.diff(nll, b), b)
-    return sp.simplify(root.subs(s, absolute))
+    absolute = [sp.Abs(yi - mi) for yi, mi in zip(y, mu)]
+    return sp.simplify(_stationary_through_sum(nll, b, absolute, 1 / b))
 
 
+@fill_doc
 def categorical_log_likelihood(y, q):
     r"""Log-likelihood of one categorical draw with (one-hot or soft) target ``y`` under ``q``.
 
@@ -491,6 +469,9 @@ def categorical_log_likelihood(y, q):
     Returns
     -------
     sympy.Expr
+        The explicit sum, one term per class.
+
+    <<sample_raises>>
 
     See Also
     --------
@@ -510,6 +491,7 @@ def categorical_log_likelihood(y, q):
     return sp.Add(*[yc * sp.log(qc) for yc, qc in zip(y, q)])
 
 
+@fill_doc
 def poisson_negative_log_likelihood(y, rate, *, log_input=False, factorial=True):
     r"""Negative log-likelihood of counts ``y`` under Poisson rates, derived from the pmf.
 
@@ -541,15 +523,7 @@ def poisson_negative_log_likelihood(y, rate, *, log_input=False, factorial=True)
         Keep :math:`\log y_i!`, the term that does not depend on the rate.
         Default True (the whole negative log-likelihood).
 
-    Returns
-    -------
-    sympy.Expr
-        The explicit sum.
-
-    Raises
-    ------
-    ValueError
-        If the sequences are empty or differ in length.
+    <<sum_returns>>
 
     See Also
     --------
@@ -621,6 +595,7 @@ def stirling_log_factorial(y, *, terms=0):
     Returns
     -------
     sympy.Expr
+        The series in ``y``; a number for a numeric ``y``.
 
     Raises
     ------
@@ -652,6 +627,7 @@ def stirling_log_factorial(y, *, terms=0):
     return series.subs(n, sp.sympify(y))
 
 
+@fill_doc
 def gaussian_heteroscedastic_nll(y, mu, var, *, constant=True):
     r"""Negative log-likelihood of ``y`` under Gaussians of predicted means and variances.
 
@@ -683,15 +659,7 @@ def gaussian_heteroscedastic_nll(y, mu, var, *, constant=True):
     constant : bool, optional
         Keep :math:`\tfrac12 \log 2\pi` per observation. Default True.
 
-    Returns
-    -------
-    sympy.Expr
-        The explicit sum.
-
-    Raises
-    ------
-    ValueError
-        If the sequences are empty or differ in length.
+    <<sum_returns>>
 
     See Also
     --------
@@ -705,10 +673,10 @@ def gaussian_heteroscedastic_nll(y, mu, var, *, constant=True):
     --------
     >>> import sympy as sp
     >>> from lossbook.derive import gaussian_heteroscedastic_nll
-    >>> y, mu = sp.symbols("y mu", real=True)
-    >>> v = sp.Symbol("v", positive=True)
-    >>> gaussian_heteroscedastic_nll(y, mu, v, constant=False)
-    log(v)/2 + (-mu + y)**2/(2*v)
+    >>> y = sp.symbols("y0:2", real=True)
+    >>> v = sp.symbols("v0:2", positive=True)  # a variance for each observation
+    >>> gaussian_heteroscedastic_nll(y, [0, 0], v, constant=False)
+    log(v0)/2 + log(v1)/2 + y1**2/(2*v1) + y0**2/(2*v0)
     """
     y, mu, var = _sample(y, mu, var)
     terms = []
@@ -778,10 +746,9 @@ def gaussian_nll_maximisers(y, mu=None, var=None):
     --------
     >>> import sympy as sp
     >>> from lossbook.derive import gaussian_nll_maximisers
-    >>> y, mu = sp.symbols("y mu", real=True)
-    >>> gaussian_nll_maximisers(y, mu)
+    >>> gaussian_nll_maximisers(sp.Symbol("y", real=True))
     (y, (-mu + y)**2)
-    >>> gaussian_nll_maximisers([1, 2, 6], mu)[0]
+    >>> gaussian_nll_maximisers([1, 2, 6])[0]
     3
     """
     (y,) = _sample(y)
@@ -790,10 +757,18 @@ def gaussian_nll_maximisers(y, mu=None, var=None):
     n = len(y)
     nll = gaussian_heteroscedastic_nll(y, [mu] * n, [var] * n)
     (mu_hat,) = sp.solve(sp.diff(nll, mu), mu)
-    # The squared residuals enter only through their sum; a positive stand-in
-    # S keeps the solver on the real branch (as in gaussian_variance_mle).
+    squares = [(yi - mu) ** 2 for yi in y]
+    return mu_hat, _stationary_through_sum(nll, var, squares, 1 / (2 * var))
+
+
+def _stationary_through_sum(nll, scale, terms, weight):
+    """The one root of d nll / d scale, where ``terms`` enter ``nll`` only as ``weight * sum``.
+
+    The residual terms (squared or absolute errors) are replaced by one
+    positive stand-in S for their sum, which keeps the solver on the real
+    branch and away from Abs; the sum is put back into the root.
+    """
     s = sp.Dummy("S", positive=True)
-    squares = sp.Add(*[(yi - mu) ** 2 for yi in y])
-    nll = nll.subs(sp.Add(*[(yi - mu) ** 2 / (2 * var) for yi in y]), s / (2 * var))
-    (var_hat,) = sp.solve(sp.diff(nll, var), var)
-    return mu_hat, var_hat.subs(s, squares)
+    nll = nll.subs(sp.Add(*[weight * t for t in terms]), weight * s)
+    (root,) = sp.solve(sp.diff(nll, scale), scale)
+    return root.subs(s, sp.Add(*terms))

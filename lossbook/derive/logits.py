@@ -15,6 +15,7 @@ z*(1 - y) + log(1 + exp(-z))
 
 import sympy as sp
 
+from .._docs import fill_doc
 from ._symbols import _sigmoid
 from .information import binary_cross_entropy
 
@@ -29,6 +30,7 @@ __all__ = [
 _FORMS = ("probability", "logit", "stable")
 
 
+@fill_doc
 def sigmoid_cross_entropy(z, y, *, form="probability"):
     r"""Binary cross-entropy of a sigmoid output against a label, as a function of the logit.
 
@@ -53,14 +55,14 @@ def sigmoid_cross_entropy(z, y, *, form="probability"):
 
     Parameters
     ----------
-    z, y : sympy.Expr or number
-        The logit and the label (or soft label).
+    <<logit_label>>
     form : {"probability", "logit", "stable"}, default "probability"
         Which of the three forms to return.
 
     Returns
     -------
     sympy.Expr
+        The loss in the chosen form; the three agree for every real ``z``.
 
     Raises
     ------
@@ -97,6 +99,7 @@ def sigmoid_cross_entropy(z, y, *, form="probability"):
     return sp.Max(z, 0) - z * y + sp.log(1 + sp.exp(-sp.Abs(z)))
 
 
+@fill_doc
 def sigmoid_mse(z, y):
     r"""Squared error of a sigmoid output against a label, as a function of the logit.
 
@@ -106,12 +109,13 @@ def sigmoid_mse(z, y):
 
     Parameters
     ----------
-    z, y : sympy.Expr
-        The logit and the label.
+    <<logit_label>>
 
     Returns
     -------
     sympy.Expr
+        At most 1 for a label in [0, 1], however wrong the logit: a confident
+        mistake costs no more than a hesitant one.
 
     See Also
     --------
@@ -124,9 +128,12 @@ def sigmoid_mse(z, y):
     --------
     >>> import sympy as sp
     >>> from lossbook.derive import sigmoid_mse
-    >>> z, y = sp.symbols("z y", real=True)
-    >>> sigmoid_mse(z, y)
-    (-y + 1/(1 + exp(-z)))**2
+    >>> z = sp.Symbol("z", real=True)
+    >>> loss = sigmoid_mse(z, 1)
+    >>> loss
+    (-1 + 1/(1 + exp(-z)))**2
+    >>> sp.limit(loss, z, -sp.oo)  # the most confident mistake
+    1
     """
     return (_sigmoid(sp.sympify(z)) - sp.sympify(y)) ** 2
 
@@ -167,6 +174,7 @@ def in_terms_of_sigmoid(expr, z, s):
     return sp.factor(sp.simplify(expr.subs(z, sp.log(s / (1 - s)))))
 
 
+@fill_doc
 def logit_derivatives(z, y):
     r"""First and second derivatives, in the logit, of MSE and cross-entropy through a sigmoid.
 
@@ -187,8 +195,7 @@ def logit_derivatives(z, y):
 
     Parameters
     ----------
-    z, y : sympy.Expr
-        The logit and the label.
+    <<logit_label>>
 
     Returns
     -------

@@ -17,6 +17,9 @@ Max(0, -z0 + Max(z1, z2) + 1)
 
 import sympy as sp
 
+from .._docs import fill_doc
+from ._symbols import _vector, _vectors
+
 __all__ = [
     "multi_margin_hinge",
     "multi_margin_subgradient",
@@ -29,14 +32,6 @@ __all__ = [
 ]
 
 
-def _vector(values, name):
-    """A list of sympified entries; a vector needs at least one."""
-    out = [sp.sympify(v) for v in values]
-    if not out:
-        raise ValueError(f"{name} is empty: give at least one entry")
-    return out
-
-
 def _scores_and_class(z, y):
     z = _vector(z, "z")
     if len(z) < 2:
@@ -46,6 +41,7 @@ def _scores_and_class(z, y):
     return z, int(y)
 
 
+@fill_doc
 def multi_margin_hinge(z, y, *, p=1, margin=1, weight=1):
     r"""The multi-class hinge of Weston and Watkins, as PyTorch's ``multi_margin_loss``.
 
@@ -74,6 +70,8 @@ def multi_margin_hinge(z, y, *, p=1, margin=1, weight=1):
     Returns
     -------
     sympy.Expr
+        The loss of one example; 0 once the target's score leads every other
+        by at least :math:`\Delta`.
 
     Raises
     ------
@@ -86,8 +84,8 @@ def multi_margin_hinge(z, y, *, p=1, margin=1, weight=1):
     --------
     multi_margin_subgradient : its subgradient in the scores.
     crammer_singer_hinge : the hinge on the largest wrong score only.
-    lossbook.losses.multi_margin_loss : the numeric loss. Derived in chapter 8,
-        "Margins: from the hinge to metric learning".
+    lossbook.losses.multi_margin_loss : the numeric loss.
+        <<chapter_8>>
 
     Examples
     --------
@@ -107,6 +105,7 @@ def multi_margin_hinge(z, y, *, p=1, margin=1, weight=1):
     return sp.Add(*[weight * h / len(z) for h in hinges])
 
 
+@fill_doc
 def multi_margin_subgradient(z, y, *, p=1, margin=1, weight=1, at_kink=0):
     r"""The subgradient of the Weston-Watkins hinge in each score.
 
@@ -145,15 +144,17 @@ def multi_margin_subgradient(z, y, *, p=1, margin=1, weight=1, at_kink=0):
 
     See Also
     --------
-    multi_margin_hinge : the loss.
-    lossbook.gradients.multi_margin_loss : the numeric gradient. Derived in
-        chapter 8, "Margins: from the hinge to metric learning".
+    multi_margin_hinge : the loss it differentiates.
+    lossbook.gradients.multi_margin_loss : the numeric gradient (``at_kink=0``).
+        <<chapter_8>>
 
     Examples
     --------
     >>> import sympy as sp
-    >>> from lossbook.derive import multi_margin_subgradient
+    >>> from lossbook.derive import multi_margin_hinge, multi_margin_subgradient
     >>> z = sp.symbols("z0:3", real=True)
+    >>> sp.diff(multi_margin_hinge(z, 0), z[1])  # SymPy leaves H(0) open
+    Heaviside(-z0 + z1 + 1)/3
     >>> multi_margin_subgradient(z, 0)[1]
     Heaviside(-z0 + z1 + 1, 0)/3
     >>> multi_margin_subgradient([2, 1.5, -1], 0)
@@ -177,6 +178,7 @@ def multi_margin_subgradient(z, y, *, p=1, margin=1, weight=1, at_kink=0):
     return grads
 
 
+@fill_doc
 def crammer_singer_hinge(z, y, *, margin=1):
     r"""The multi-class hinge of Crammer and Singer: the largest wrong score only.
 
@@ -200,6 +202,8 @@ def crammer_singer_hinge(z, y, *, margin=1):
     Returns
     -------
     sympy.Expr
+        0 once the target's score leads the largest wrong score by at least
+        :math:`\Delta`.
 
     Raises
     ------
@@ -212,8 +216,8 @@ def crammer_singer_hinge(z, y, *, margin=1):
     --------
     multi_margin_hinge : the sum over wrong classes.
     smooth_multiclass_hinge : its smooth version; the softmax cross-entropy
-        at temperature 1 and margin 0. Derived in chapter 8, "Margins: from
-        the hinge to metric learning".
+        at temperature 1 and margin 0.
+        <<chapter_8>>
 
     Examples
     --------
@@ -227,6 +231,7 @@ def crammer_singer_hinge(z, y, *, margin=1):
     return sp.Max(0, sp.sympify(margin) + sp.Max(*wrong) - z[y])
 
 
+@fill_doc
 def smooth_multiclass_hinge(z, y, *, margin=0, temperature=1):
     r"""The Crammer-Singer hinge with its maxima replaced by a log-sum-exp.
 
@@ -257,6 +262,7 @@ def smooth_multiclass_hinge(z, y, *, margin=0, temperature=1):
     Returns
     -------
     sympy.Expr
+        Positive for finite scores: unlike the hinge, it never reaches 0.
 
     Raises
     ------
@@ -269,17 +275,16 @@ def smooth_multiclass_hinge(z, y, *, margin=0, temperature=1):
     --------
     crammer_singer_hinge : the limit :math:`T \to 0^+`.
     lossbook.losses.cross_entropy : the case :math:`T = 1`,
-        :math:`\Delta = 0`. Derived in chapter 8, "Margins: from the hinge
-        to metric learning".
+        :math:`\Delta = 0`.
+        <<chapter_8>>
 
     Examples
     --------
     >>> import sympy as sp
     >>> from lossbook.derive import smooth_multiclass_hinge
-    >>> z = sp.symbols("z0:3", real=True)
-    >>> smooth_multiclass_hinge(z, 0)
-    log(exp(-z0 + z1) + exp(-z0 + z2) + 1)
-    >>> T = sp.Symbol("T", positive=True)
+    >>> z, T = sp.symbols("z0:2", real=True), sp.Symbol("T", positive=True)
+    >>> smooth_multiclass_hinge(z, 0, temperature=T)
+    T*log(exp((-z0 + z1)/T) + 1)
     >>> sp.limit(smooth_multiclass_hinge([2, 1, 3], 0, margin=1, temperature=T), T, 0, "+")
     2
     """
@@ -297,18 +302,7 @@ def _distance(u, v, eps):
     return sp.sqrt(sp.Add(*[(a - b + eps) ** 2 for a, b in zip(u, v)]))
 
 
-def _three(anchor, positive, negative):
-    a, p, n = (
-        _vector(v, name)
-        for v, name in ((anchor, "anchor"), (positive, "positive"), (negative, "negative"))
-    )
-    if not len(a) == len(p) == len(n):
-        raise ValueError(
-            f"anchor, positive and negative have lengths {len(a)}, {len(p)}, {len(n)}"
-        )
-    return a, p, n
-
-
+@fill_doc
 def triplet_margin(anchor, positive, negative, *, margin=1, eps=0):
     r"""The triplet loss with Euclidean distances, as PyTorch's ``triplet_margin_loss`` (p = 2).
 
@@ -333,17 +327,16 @@ def triplet_margin(anchor, positive, negative, *, margin=1, eps=0):
     Returns
     -------
     sympy.Expr
+        0 once the negative is farther from the anchor than the positive by
+        at least :math:`\Delta`.
 
-    Raises
-    ------
-    ValueError
-        If the embeddings are empty or of different lengths.
+    <<vectors_raises>>
 
     See Also
     --------
     triplet_margin_gradients : the gradients where the hinge is active.
-    lossbook.losses.triplet_margin_loss : the numeric loss. Derived in
-        chapter 8, "Margins: from the hinge to metric learning".
+    lossbook.losses.triplet_margin_loss : the numeric loss (at its default ``p=2``).
+        <<chapter_8>>
 
     Examples
     --------
@@ -353,11 +346,12 @@ def triplet_margin(anchor, positive, negative, *, margin=1, eps=0):
     >>> triplet_margin([0, 0], [3, 4], [0, 5.5])
     0.500000000000000
     """
-    a, p, n = _three(anchor, positive, negative)
+    a, p, n = _vectors(anchor=anchor, positive=positive, negative=negative)
     eps = sp.sympify(eps)
     return sp.Max(0, sp.sympify(margin) + _distance(a, p, eps) - _distance(a, n, eps))
 
 
+@fill_doc
 def triplet_margin_gradients(anchor, positive, negative, *, margin=1, eps=0):
     r"""The gradients of the triplet loss (p = 2) where its hinge is active.
 
@@ -387,16 +381,13 @@ def triplet_margin_gradients(anchor, positive, negative, *, margin=1, eps=0):
         The gradients with respect to anchor, positive and negative, each
         coordinate by coordinate, of the active branch.
 
-    Raises
-    ------
-    ValueError
-        If the embeddings are empty or of different lengths.
+    <<vectors_raises>>
 
     See Also
     --------
-    triplet_margin : the loss.
-    lossbook.gradients.triplet_margin_loss : the numeric gradients. Derived in
-        chapter 8, "Margins: from the hinge to metric learning".
+    triplet_margin : the loss; where its hinge is inactive, every gradient is 0.
+    lossbook.gradients.triplet_margin_loss : the numeric gradients.
+        <<chapter_8>>
 
     Examples
     --------
@@ -404,7 +395,7 @@ def triplet_margin_gradients(anchor, positive, negative, *, margin=1, eps=0):
     >>> triplet_margin_gradients([0, 0], [3, 4], [0, 5])
     ([-3/5, 1/5], [3/5, 4/5], [0, -1])
     """
-    a, p, n = _three(anchor, positive, negative)
+    a, p, n = _vectors(anchor=anchor, positive=positive, negative=negative)
     symbols = [sp.symbols(f"_{name}0:{len(a)}", real=True) for name in "apn"]
     eps_ = sp.sympify(eps)
     active = (
@@ -419,6 +410,7 @@ def triplet_margin_gradients(anchor, positive, negative, *, margin=1, eps=0):
     )
 
 
+@fill_doc
 def cosine_similarity(x1, x2, *, eps=0):
     r"""The cosine similarity of two vectors, as PyTorch's ``cosine_embedding_loss`` computes it.
 
@@ -442,17 +434,16 @@ def cosine_similarity(x1, x2, *, eps=0):
     Returns
     -------
     sympy.Expr
+        In :math:`[-1, 1]`; 0 for orthogonal vectors, and for a zero vector
+        when :math:`\epsilon > 0`.
 
-    Raises
-    ------
-    ValueError
-        If the vectors are empty or of different lengths.
+    <<vectors_raises>>
 
     See Also
     --------
     cosine_similarity_gradient : its gradient in :math:`x_1`.
-    lossbook.losses.cosine_embedding_loss : the loss built on it. Derived in
-        chapter 8, "Margins: from the hinge to metric learning".
+    lossbook.losses.cosine_embedding_loss : the loss built on it.
+        <<chapter_8>>
 
     Examples
     --------
@@ -460,9 +451,7 @@ def cosine_similarity(x1, x2, *, eps=0):
     >>> cosine_similarity([1, 0], [1, 1])
     sqrt(2)/2
     """
-    x1, x2 = _vector(x1, "x1"), _vector(x2, "x2")
-    if len(x1) != len(x2):
-        raise ValueError(f"x1 and x2 have lengths {len(x1)} and {len(x2)}")
+    x1, x2 = _vectors(x1=x1, x2=x2)
     eps = sp.sympify(eps)
     dot = sp.Add(*[a * b for a, b in zip(x1, x2)])
     sq1 = sp.Add(*[a**2 for a in x1]) + eps
@@ -470,6 +459,7 @@ def cosine_similarity(x1, x2, *, eps=0):
     return dot / sp.sqrt(sq1 * sq2)
 
 
+@fill_doc
 def cosine_similarity_gradient(x1, x2, *, eps=0):
     r"""The gradient of the cosine similarity with respect to its first vector.
 
@@ -495,16 +485,13 @@ def cosine_similarity_gradient(x1, x2, *, eps=0):
     list of sympy.Expr
         :math:`\partial \cos / \partial x_{1,k}`, coordinate by coordinate.
 
-    Raises
-    ------
-    ValueError
-        If the vectors are empty or of different lengths.
+    <<vectors_raises>>
 
     See Also
     --------
     cosine_similarity : the similarity.
-    lossbook.gradients.cosine_embedding_loss : the numeric gradients. Derived
-        in chapter 8, "Margins: from the hinge to metric learning".
+    lossbook.gradients.cosine_embedding_loss : the numeric gradients.
+        <<chapter_8>>
 
     Examples
     --------
@@ -512,9 +499,7 @@ def cosine_similarity_gradient(x1, x2, *, eps=0):
     >>> cosine_similarity_gradient([1, 0], [1, 1])
     [0, sqrt(2)/2]
     """
-    x1, x2 = _vector(x1, "x1"), _vector(x2, "x2")
-    if len(x1) != len(x2):
-        raise ValueError(f"x1 and x2 have lengths {len(x1)} and {len(x2)}")
+    x1, x2 = _vectors(x1=x1, x2=x2)
     u = sp.symbols(f"_u0:{len(x1)}", real=True)
     cos = cosine_similarity(u, x2, eps=eps)
     return [sp.simplify(sp.diff(cos, s).subs(dict(zip(u, x1)), simultaneous=True)) for s in u]
