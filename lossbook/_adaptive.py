@@ -209,6 +209,9 @@ def _head_index(problem, target):
     return np.where(target < problem.shortlist, target, problem.shortlist + cluster)
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def forward(problem, input, target):
     """:class:`AdaptiveSoftmaxOutput` of the validated ``input`` and ``target``."""
     x = np.atleast_2d(input).astype(np.float64, copy=False)
@@ -227,6 +230,9 @@ def forward(problem, input, target):
     )
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def full_log_prob(problem, input):
     """The log-probability of every class, (N, n_classes), or (n_classes,) unbatched."""
     x = np.atleast_2d(input).astype(np.float64, copy=False)
@@ -241,6 +247,9 @@ def full_log_prob(problem, input):
     return out.astype(problem.dtype)
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def predict(problem, input):
     """The most probable class of each sample, as the module's ``predict``.
 
@@ -263,6 +272,9 @@ def _softmax_minus_one_hot(logits, columns):
     return grad
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def gradient(problem, input, target, grad_output):
     """``(d input, d head_weight, ((d projection, d output), ...)[, d head_bias])`` of the loss.
 

@@ -174,6 +174,9 @@ def linear_problem(
     )
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def value(problem, reduction, cross_entropy):
     """The reduced loss: the chunks' element-wise losses, reduced with the global denominator.
 
@@ -193,6 +196,9 @@ def value(problem, reduction, cross_entropy):
     return np.asarray(result).astype(problem.dtype)
 
 
+# An infinite input or weight makes inf * 0 in a matrix product: NaN, as in
+# PyTorch, without NumPy's warning.
+@np.errstate(invalid="ignore")
 def gradient(problem, reduction, grad_output, cross_entropy_gradient):
     """``(d input, d linear_weight[, d linear_bias])``, accumulated chunk by chunk.
 

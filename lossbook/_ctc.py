@@ -238,6 +238,10 @@ def _end_positions(inputs, length):
     return np.where(ends, 0.0, -np.inf)
 
 
+# A +inf log-probability meets the -inf of an unreachable position (inf - inf):
+# NaN quietly, as in PyTorch, whether the step is read (the loss is NaN) or lies
+# past the sample's input length (the result is discarded).
+@np.errstate(invalid="ignore")
 def _forward(inputs, lattice, keep):
     r"""Run the :math:`\alpha` recursion; return the final :math:`\alpha` (N, 2S + 1) and, with
     ``keep``, every step's (T, N, 2S + 1).
@@ -269,6 +273,10 @@ def _forward(inputs, lattice, keep):
     return alpha, history
 
 
+# A +inf log-probability meets the -inf of an unreachable position (inf - inf):
+# NaN quietly, as in PyTorch, whether the step is read (the loss is NaN) or lies
+# past the sample's input length (the result is discarded).
+@np.errstate(invalid="ignore")
 def _backward(inputs, lattice):
     r"""Every step's :math:`\beta` (T, N, 2S + 1), with :math:`\beta` excluding step t's emission.
 
@@ -339,10 +347,11 @@ def occupation(inputs):
     gamma = np.bincount(flat.ravel(), posterior.ravel(), minlength=steps * batch * classes)
     gamma = gamma.reshape(steps, batch, classes)
     # An impossible target has p = 0 and alpha beta = 0 everywhere: 0/0 before
-    # its input ends, as in PyTorch; past the end the sample has no steps, so 0.
-    impossible = (log_p == -np.inf)[np.newaxis, :, np.newaxis]
+    # its input ends, as in PyTorch; so is a NaN p (a NaN or +inf log-probability
+    # the sample reads), for every class. Past the end the sample has no steps: 0.
+    undefined = ((log_p == -np.inf) | np.isnan(log_p))[np.newaxis, :, np.newaxis]
     before_end = (np.arange(steps)[:, np.newaxis] < inputs.input_lengths)[:, :, np.newaxis]
-    gamma = np.where(impossible, np.where(before_end, np.nan, 0.0), gamma)
+    gamma = np.where(before_end, np.where(undefined, np.nan, gamma), 0.0)
     return gamma, log_p
 
 

@@ -4,6 +4,8 @@ Each property states its tolerance and why. The Hypothesis profile (a fixed
 number of examples, derandomised) is in conftest.py.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -403,6 +405,88 @@ def _triplet_with_distance_args(draw):
     return args, options
 
 
+# --- the sequence and vocabulary losses of chapter 9 ----------------------------------
+
+
+def _ctc_steps_needed(labels):
+    """The fewest steps that can emit ``labels``: one per label, plus the compulsory blank
+    between two equal neighbours."""
+    return len(labels) + int(np.sum(labels[1:] == labels[:-1]))
+
+
+@st.composite
+def _ctc_args(draw):
+    """Normalised log-probabilities (T, N, C), T <= 5, padded targets of up to 2 labels, and
+    input lengths from each target's fewest steps to T: every target is possible."""
+    classes, batch = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    blank = draw(st.integers(0, classes - 1))
+    others = [c for c in range(classes) if c != blank]
+    targets = [
+        np.array(draw(st.lists(st.sampled_from(others), max_size=2)), np.int64)
+        for _ in range(batch)
+    ]
+    needed = [_ctc_steps_needed(t) for t in targets]
+    steps = draw(st.integers(max(1, *needed), 5))
+    input_lengths = np.array([draw(st.integers(n, steps)) for n in needed], np.int64)
+    # The padding past each length is never read: any class index will do.
+    padded = np.full((batch, 2), draw(st.integers(0, classes - 1)), np.int64)
+    for row, target in zip(padded, targets, strict=True):
+        row[: target.size] = target
+    logits = _array(draw, (steps, batch, classes), st.floats(-4, 4))
+    log_probs = activations.log_softmax(logits, axis=-1)
+    lengths = np.array([t.size for t in targets], np.int64)
+    options = {"blank": blank, "zero_infinity": draw(st.booleans())}
+    return (log_probs, padded, input_lengths, lengths), options
+
+
+@st.composite
+def _linear_cross_entropy_args(draw):
+    """Features (N, in_features), a weight (C, in_features), class indices, and the options
+    of the fused loss, chunk sizes from 1 to beyond N included."""
+    batch, features, classes = (draw(st.integers(1, n)) for n in (6, 4, 5))
+    args = (
+        _array(draw, (batch, features)),
+        _array(draw, (classes, features)),
+        _array(draw, (batch,), st.integers(0, classes - 1), np.int64),
+    )
+    options = {
+        "chunk_size": draw(st.integers(1, 8)),
+        "label_smoothing": draw(st.sampled_from([0.0, 0.1, 1.0])),
+    }
+    if draw(st.booleans()):
+        options["linear_bias"] = _array(draw, (classes,))
+    if draw(st.booleans()):
+        options["weight"] = _array(draw, (classes,), st.floats(0.25, 2))
+    return args, options
+
+
+@st.composite
+def _adaptive_args(draw):
+    """Features, targets over every cluster, head and tail weights in the module's layout
+    (a tail's hidden size may be 0), optional head bias; div_value 1 or 2."""
+    features, batch = draw(st.integers(2, 6)), draw(st.integers(1, 4))
+    cutoffs = draw(st.sampled_from([[1], [2], [1, 3], [2, 4]]))
+    div_value = draw(st.sampled_from([1.0, 2.0]))
+    bounds = [*cutoffs, cutoffs[-1] + draw(st.integers(1, 3))]
+    head = _array(draw, (cutoffs[0] + len(cutoffs), features), st.floats(-2, 2))
+    tails = []
+    for index in range(len(cutoffs)):
+        hidden = int(features // div_value ** (index + 1))
+        size = bounds[index + 1] - bounds[index]
+        tails.append(
+            (
+                _array(draw, (hidden, features), st.floats(-2, 2)),
+                _array(draw, (size, hidden), st.floats(-2, 2)),
+            )
+        )
+    target = _array(draw, (batch,), st.integers(0, bounds[-1] - 1), np.int64)
+    options = {"div_value": div_value}
+    if draw(st.booleans()):
+        options["head_bias"] = _array(draw, (head.shape[0],), st.floats(-2, 2))
+    input = _array(draw, (batch, features), st.floats(-2, 2))
+    return (input, target, head, tuple(tails), cutoffs), options
+
+
 #: The arguments and options of each new loss; ``parity.Distance`` options become
 #: NumPy functions in :func:`_loss` and :func:`_gradients`.
 NEW_ARGS = {
@@ -415,6 +499,8 @@ NEW_ARGS = {
     "multilabel_margin_loss": _multilabel_margin_args,
     "triplet_margin_loss": _triplet_args,
     "triplet_margin_with_distance_loss": _triplet_with_distance_args,
+    "ctc_loss": _ctc_args,
+    "linear_cross_entropy": _linear_cross_entropy_args,
 }
 
 #: The losses that are >= 0 wherever their strategy draws, with the options that make
@@ -430,6 +516,8 @@ NON_NEGATIVE = {
     "multilabel_margin_loss": {},
     "triplet_margin_loss": {},
     "triplet_margin_with_distance_loss": {},
+    "ctc_loss": {},  # -log of a sum of products of probabilities (log_softmax input)
+    "linear_cross_entropy": {},  # -log softmax, with positive class weights
 }
 
 #: The direction in which each loss moves as its margin grows (+1 up, -1 down), and
@@ -584,6 +672,17 @@ def _triplet_cosine_scaling(data, args):
     return kept, moved, 1e-12
 
 
+def _weight_rows_shift(data, args):
+    """One vector v added to every row of the linear weight: each logit of sample n moves by
+    the same v . x_n, which the softmax ignores."""
+    x, w = args[0], args[1]
+    shift = _array(data.draw, w.shape[-1:], st.floats(-10, 10))
+    # The logits of a row move by v . x_n, rounded in each of in_features products, and the
+    # 'sum' adds N rows' errors (weights up to 2).
+    scale = (np.abs(shift).max() + 3) * 3 * w.shape[-1] * x.shape[0] * 2
+    return args, (x, w + shift, *args[2:]), 64 * EPS * scale
+
+
 #: (id, loss, options imposed, transform): the loss does not change under the transform.
 INVARIANCES = [
     ("margin-ranking-common-shift", "margin_ranking_loss", {}, _common_shift),
@@ -606,6 +705,7 @@ INVARIANCES = [
         {"distance_function": COSINE_DISTANCE},
         _triplet_cosine_scaling,
     ),
+    ("linear-cross-entropy-weight-rows-shift", "linear_cross_entropy", {}, _weight_rows_shift),
 ]
 
 
@@ -727,10 +827,12 @@ KINKS = {
     "multilabel_margin_loss": _multilabel_kinks,
     "triplet_margin_loss": _triplet_kinks,
     "triplet_margin_with_distance_loss": _triplet_kinks,
+    "ctc_loss": _no_kink,  # every drawn target is possible
+    "linear_cross_entropy": _no_kink,
 }
 
 
-#: 51 parametrised properties: 30 examples each keep them within seconds.
+#: 70 parametrised properties: 30 examples each keep them within seconds.
 FEWER = settings(max_examples=30)
 
 
@@ -867,11 +969,326 @@ class TestNewLossProperties:
         shape = np.shape(_loss(name, args, options))
         weights = _array(data.draw, shape, st.floats(0.5, 2)) if reduction == "none" else 1.0
         grads = _gradients(name, args, {**options, "grad_output": weights})
-        for position, grad in zip(BY_NAME[name].differentiable, grads, strict=True):
+        # A name among the differentiable positions is a keyword option (linear_bias).
+        present = [
+            p for p in BY_NAME[name].differentiable if not isinstance(p, str) or p in options
+        ]
+        for position, grad in zip(present, grads, strict=True):
 
             def weighted(z, position=position):
+                if isinstance(position, str):
+                    return np.sum(weights * _loss(name, args, {**options, position: z}))
                 moved = args[:position] + (z,) + args[position + 1 :]
                 return np.sum(weights * _loss(name, moved, options))
 
-            numeric = _finite_difference(weighted, np.asarray(args[position], np.float64))
+            start = options[position] if isinstance(position, str) else args[position]
+            numeric = _finite_difference(weighted, np.asarray(start, np.float64))
+            np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+# --- chapter 9: CTC, the fused linear cross-entropy, the adaptive softmax ---------------
+
+
+def _ctc(args, options, **changes):
+    return losses.ctc_loss(*args, **{**options, **changes})
+
+
+def _ctc_gradient(args, options, **changes):
+    return gradients.ctc_loss(*args, **{**options, **changes})
+
+
+def _ctc_collapse(path, blank):
+    """B(path): repeated classes merged, then blanks dropped."""
+    merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+    return tuple(k for k in merged if k != blank)
+
+
+def _ctc_alignment(labels, steps, blank):
+    """One alignment of ``labels`` over ``steps`` steps: each label once, the compulsory blank
+    between equal neighbours, and blanks to the end."""
+    path = []
+    for i, label in enumerate(labels):
+        path.append(int(label))
+        if i + 1 < len(labels) and labels[i + 1] == label:
+            path.append(blank)
+    return path + [blank] * (steps - len(path))
+
+
+def _ctc_weights(reduction, grad_output, args):
+    """The upstream weight of each sample's loss: 'mean' divides by N and the target length
+    (at least 1), as PyTorch does."""
+    target_lengths = args[3]
+    weights = np.broadcast_to(grad_output, target_lengths.shape).astype(float)
+    if reduction == "mean":
+        weights = weights / (target_lengths.size * np.maximum(target_lengths, 1))
+    return weights
+
+
+def _made_impossible(data, args):
+    """``args`` with some non-empty targets given one step fewer than they need, and which."""
+    log_probs, padded, input_lengths, lengths = args
+    impossible = np.zeros(lengths.size, bool)
+    input_lengths = input_lengths.copy()
+    for n, length in enumerate(lengths):
+        if length and data.draw(st.booleans()):
+            input_lengths[n] = _ctc_steps_needed(padded[n, :length]) - 1
+            impossible[n] = True
+    return (log_probs, padded, input_lengths, lengths), impossible
+
+
+def _adaptive_flat(args, options):
+    """The differentiable arrays of the adaptive softmax, in its gradient's order."""
+    input, _, head, tails, _ = args
+    bias = [options["head_bias"]] if "head_bias" in options else []
+    return [input, head, *(array for pair in tails for array in pair), *bias]
+
+
+def _adaptive_with(args, options, flat):
+    """``args`` and ``options`` with the differentiable arrays replaced by ``flat``."""
+    input, target, head, tails, cutoffs = args
+    count = 2 * len(tails)
+    pairs = tuple(zip(flat[2 : 2 + count : 2], flat[3 : 2 + count : 2], strict=True))
+    if "head_bias" in options:
+        options = {**options, "head_bias": flat[-1]}
+    return (flat[0], target, flat[1], pairs, cutoffs), options
+
+
+def _adaptive_gradient_flat(args, options, grad_output):
+    d_input, d_head, d_tails, *d_bias = gradients.adaptive_log_softmax(
+        *args, **options, grad_output=grad_output
+    )
+    return [d_input, d_head, *(array for pair in d_tails for array in pair), *d_bias]
+
+
+def _adaptive_log_prob(args, options):
+    input, _, head, tails, cutoffs = args
+    return losses.adaptive_log_prob(input, head, tails, cutoffs, **options)
+
+
+class TestSequenceAndVocabularyProperties:
+    @FEWER
+    @given(data=st.data())
+    def test_ctc_is_minus_log_of_the_sum_over_alignments(self, data):
+        """Each loss is -log of the summed probability of the paths (C^T_n <= 4^5) collapsing to its target."""
+        args, options = data.draw(_ctc_args())
+        log_probs, padded, input_lengths, lengths = args
+        blank = options["blank"]
+        expected = []
+        for n, steps in enumerate(input_lengths):
+            target = tuple(padded[n, : lengths[n]])
+            total = sum(
+                np.exp(sum(log_probs[t, n, k] for t, k in enumerate(path)))
+                for path in itertools.product(range(log_probs.shape[-1]), repeat=int(steps))
+                if _ctc_collapse(path, blank) == target
+            )
+            expected.append(-np.log(total))
+        np.testing.assert_allclose(
+            _ctc(args, options, reduction="none"), expected, rtol=1e-12, atol=1e-13
+        )
+
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_ctc_batch_permutation(self, data, reduction):
+        """Permuting the samples permutes the losses and gradient columns; sum and mean move by rounding."""
+        args, options = data.draw(_ctc_args())
+        order = np.array(data.draw(st.permutations(range(args[1].shape[0]))), int)
+        moved = (args[0][:, order], args[1][order], args[2][order], args[3][order])
+        options = {**options, "reduction": reduction}
+        kept_value, moved_value = _ctc(args, options), _ctc(moved, options)
+        if reduction == "none":
+            kept_value = kept_value[order]
+        np.testing.assert_allclose(moved_value, kept_value, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            _ctc_gradient(moved, options),
+            _ctc_gradient(args, options)[:, order],
+            rtol=1e-12,
+            atol=1e-15,
+        )
+
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_zero_infinity_zeroes_exactly_the_impossible_samples(self, data, reduction):
+        """Targets one step short cost inf; zero_infinity zeroes exactly their losses and gradients, nothing else."""
+        args, options = data.draw(_ctc_args())
+        args, impossible = _made_impossible(data, args)
+        options = {"blank": options["blank"]}
+        plain = _ctc(args, options, reduction="none")
+        np.testing.assert_array_equal(np.isposinf(plain), impossible)
+        zeroed = _ctc(args, options, reduction="none", zero_infinity=True)
+        np.testing.assert_array_equal(zeroed, np.where(impossible, 0.0, plain))
+        with np.errstate(invalid="ignore"):
+            plain_grad = _ctc_gradient(args, options, reduction=reduction)
+        grad = _ctc_gradient(args, options, reduction=reduction, zero_infinity=True)
+        np.testing.assert_array_equal(grad[:, impossible], 0.0)
+        np.testing.assert_array_equal(grad[:, ~impossible], plain_grad[:, ~impossible])
+
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_ctc_gradient_rows_sum_to_minus_the_weight(self, data, reduction):
+        """Each gradient row is -w_n times a posterior (in [-w_n, 0], sum -w_n) before the input length, then 0."""
+        args, options = data.draw(_ctc_args())
+        batch = args[1].shape[0]
+        shape = (batch,) if reduction == "none" else ()
+        grad_output = _array(data.draw, shape, st.floats(0.5, 2))
+        weights = _ctc_weights(reduction, grad_output, args)
+        grad = _ctc_gradient(args, options, reduction=reduction, grad_output=grad_output)
+        before = np.arange(args[0].shape[0])[:, np.newaxis] < args[2]
+        sums = grad.sum(axis=-1)
+        np.testing.assert_allclose(sums[before], np.broadcast_to(-weights, sums.shape)[before])
+        np.testing.assert_array_equal(grad[~before], 0.0)
+        assert np.all((grad <= 0) & (grad >= -weights[:, np.newaxis] * (1 + 1e-12)))
+
+    @FEWER
+    @given(data=st.data(), step=st.floats(1e-3, 2))
+    def test_ctc_falls_as_one_alignment_gains(self, data, step):
+        """One alignment's log y_t(pi_t) raised by d: the loss falls by <= T_n d, to <= -log(p + (e^(T_n d)-1)P(pi))."""
+        args, options = data.draw(_ctc_args())
+        log_probs, padded, input_lengths, lengths = args
+        n = data.draw(st.integers(0, lengths.size - 1))
+        steps = int(input_lengths[n])
+        assume(steps > 0)
+        path = _ctc_alignment(padded[n, : lengths[n]], steps, options["blank"])
+        raised = log_probs.copy()
+        raised[np.arange(steps), n, path] += step
+        before = _ctc(args, options, reduction="none")[n]
+        after = _ctc((raised, *args[1:]), options, reduction="none")[n]
+        path_log_prob = log_probs[np.arange(steps), n, path].sum()
+        bound = -np.log(np.exp(-before) + np.expm1(steps * step) * np.exp(path_log_prob))
+        tolerance = 1e-12 * (abs(before) + steps * step)
+        assert before - steps * step - tolerance <= after <= bound + tolerance
+        assert after < before
+
+    @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_ctc_steps_past_the_input_length_are_not_read(self, bad, data, reduction):
+        """NaN or inf in every step past a sample's input length changes no bit of loss or gradient."""
+        args, options = data.draw(_ctc_args())
+        log_probs = args[0].copy()
+        log_probs[np.arange(log_probs.shape[0])[:, np.newaxis] >= args[2]] = bad
+        spoiled = (log_probs, *args[1:])
+        options = {**options, "reduction": reduction}
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(_ctc(spoiled, options), _ctc(args, options))
+            np.testing.assert_array_equal(
+                _ctc_gradient(spoiled, options), _ctc_gradient(args, options)
+            )
+
+    @pytest.mark.parametrize("module", [losses, gradients], ids=["loss", "gradient"])
+    def test_ctc_unread_infinity_raises_no_warning(self, module):
+        """+inf in a step its sample does not read (input length 0) raises no warning."""
+        log_probs = np.log(np.full((1, 2, 2), 0.5))
+        log_probs[0, 0] = np.inf
+        module.ctc_loss(log_probs, np.array([[0], [1]]), np.array([0, 1]), np.array([0, 1]))
+
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_ctc_empty_targets_of_pure_blanks_cost_nothing(self, data, reduction):
+        """Empty targets over blanks of log-probability 0 cost 0, gradient -w_n on the blank, whatever else."""
+        steps, batch, classes = (data.draw(st.integers(1, k)) for k in (5, 3, 4))
+        blank = data.draw(st.integers(0, classes - 1))
+        log_probs = _array(data.draw, (steps, batch, classes), st.floats(-30, 5))
+        log_probs[..., blank] = 0.0
+        input_lengths = _array(data.draw, (batch,), st.integers(0, steps), np.int64)
+        args = (log_probs, np.full((batch, 1), blank), input_lengths, np.zeros(batch, np.int64))
+        options = {"blank": blank, "reduction": reduction}
+        assert np.all(_ctc(args, options) == 0)
+        grad = _ctc_gradient(args, options)
+        expected = np.zeros_like(log_probs)
+        before = np.arange(steps)[:, np.newaxis] < input_lengths
+        expected[..., blank] = np.where(before, -_ctc_weights(reduction, 1.0, args), 0.0)
+        np.testing.assert_allclose(grad, expected, rtol=1e-15, atol=0)
+
+    @FEWER
+    @given(data=st.data(), reduction=REDUCTION)
+    def test_linear_cross_entropy_is_cross_entropy_of_the_layer(self, data, reduction):
+        """For any chunk size (1 to > N): cross_entropy(x W^T + b); gradients: G W, G^T x, sum G for its gradient G."""
+        (x, w, target), options = data.draw(_linear_cross_entropy_args())
+        if data.draw(st.booleans()):
+            options["ignore_index"] = int(target[0])  # at least one target ignored
+        options["reduction"] = reduction
+        chunk_size, bias = options.pop("chunk_size"), options.pop("linear_bias", None)
+        logits = x @ w.T + (0.0 if bias is None else bias)
+        fused = {**options, "chunk_size": chunk_size, "linear_bias": bias}
+        np.testing.assert_allclose(
+            losses.linear_cross_entropy(x, w, target, **fused),
+            losses.cross_entropy(logits, target, **options),
+            rtol=1e-12,
+            atol=1e-14,
+        )
+        g = gradients.cross_entropy(logits, target, **options)
+        # Each row of G sums to about 0, so the pulled-back products cancel: atol 1e-13.
+        pulled_back = (g @ w, g.T @ x) + (() if bias is None else (g.sum(axis=0),))
+        for got, want in zip(
+            gradients.linear_cross_entropy(x, w, target, **fused), pulled_back, strict=True
+        ):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+
+    @FEWER
+    @given(data=st.data(), shift=st.floats(-100, 100), reduction=REDUCTION)
+    def test_linear_cross_entropy_ignores_a_constant_bias(self, data, shift, reduction):
+        """One constant added to every bias changes no loss; bias and weight gradients sum to 0 over the classes."""
+        (x, w, target), options = data.draw(_linear_cross_entropy_args())
+        bias = options.get("linear_bias", np.zeros(w.shape[0]))
+        options = {**options, "linear_bias": bias, "reduction": reduction}
+        value = losses.linear_cross_entropy(x, w, target, **options)
+        moved = losses.linear_cross_entropy(
+            x, w, target, **{**options, "linear_bias": bias + shift}
+        )
+        # Rounding b + c moves each logit by up to ulp(|c| + 3); 'sum' adds N rows (weight <= 2).
+        np.testing.assert_allclose(moved, value, rtol=1e-12, atol=8 * EPS * (abs(shift) + 3) * 12)
+        _, d_w, d_b = gradients.linear_cross_entropy(x, w, target, **options)
+        scale = np.abs(d_b).max() + 1e-300
+        np.testing.assert_allclose(d_b.sum(), 0.0, atol=1e-14 * w.shape[0] * max(scale, 1))
+        np.testing.assert_allclose(d_w.sum(axis=0), 0.0, atol=1e-13 * w.shape[0] * 3)
+
+    @FEWER
+    @given(data=st.data())
+    def test_adaptive_log_prob_is_a_distribution(self, data):
+        """exp(adaptive_log_prob) sums to 1 over the classes, to C ulps."""
+        args, options = data.draw(_adaptive_args())
+        log_prob = _adaptive_log_prob(args, options)
+        assert log_prob.shape == (args[0].shape[0], args[3][-1][1].shape[0] + args[4][-1])
+        np.testing.assert_allclose(np.exp(log_prob).sum(axis=-1), 1.0, rtol=0, atol=1e-14 * 8)
+
+    @FEWER
+    @given(data=st.data())
+    def test_adaptive_output_is_log_prob_at_the_target(self, data):
+        """The output is the full log-probability at each target, and the loss minus its mean."""
+        args, options = data.draw(_adaptive_args())
+        output, loss = losses.adaptive_log_softmax(*args, **options)
+        log_prob = _adaptive_log_prob(args, options)
+        picked = log_prob[np.arange(args[1].size), args[1]]
+        np.testing.assert_allclose(output, picked, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(loss, -np.mean(output), rtol=1e-15)
+
+    @FEWER
+    @given(data=st.data())
+    def test_adaptive_predict_is_the_argmax(self, data):
+        """adaptive_predict is the argmax of adaptive_log_prob where the best leads by 1e-9 (ties left out)."""
+        args, options = data.draw(_adaptive_args())
+        log_prob = _adaptive_log_prob(args, options)
+        top = np.sort(log_prob, axis=-1)
+        clear = top[:, -1] - top[:, -2] > 1e-9 if log_prob.shape[-1] > 1 else np.ones(1, bool)
+        input, _, head, tails, cutoffs = args
+        predicted = losses.adaptive_predict(input, head, tails, cutoffs, **options)
+        np.testing.assert_array_equal(predicted[clear], log_prob.argmax(axis=-1)[clear])
+
+    @FEWER
+    @given(data=st.data(), grad_output=st.floats(0.5, 2))
+    def test_adaptive_gradient_matches_central_difference(self, data, grad_output):
+        """Each adaptive gradient (input, head, each tail's two weights, head bias) equals a central difference."""
+        args, options = data.draw(_adaptive_args())
+        flat = _adaptive_flat(args, options)
+        grads = _adaptive_gradient_flat(args, options, grad_output)
+        assert len(grads) == len(flat)
+        for index, grad in enumerate(grads):
+
+            def loss(z, index=index):
+                moved, moved_options = _adaptive_with(
+                    args, options, [*flat[:index], z, *flat[index + 1 :]]
+                )
+                return grad_output * losses.adaptive_log_softmax(*moved, **moved_options).loss
+
+            numeric = _finite_difference(loss, flat[index])
             np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
