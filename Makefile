@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Both cores; tests/conftest.py keeps each notebook and most modules on one
-# worker (--dist loadgroup) and spreads the independent browser and parity tests.
+# Both cores for the tests that split well; nbval keeps each notebook on one
+# worker (--dist loadfile), since its cells share one kernel.
 WORKERS ?= 2
 
 .PHONY: book test unit lint serve clean bench screenshots
@@ -36,7 +36,7 @@ lint: $(STAMP)
 # Everything: lint, the book (the site tests need it), then every test,
 # the notebooks re-executed by nbval against their stored outputs.
 test: lint book
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 # Whole-page screenshots of every page, light and dark, in _build/screenshots/.
 screenshots: book

@@ -1478,10 +1478,10 @@ def ctc_loss(
 
     .. math::
 
-        \alpha_t(s) = y_t(l'_s) \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)
-        + [l'_s \ne b,\ l'_s \ne l'_{s-2}]\, \alpha_{t-1}(s-2)\bigr),
-        \quad
-        p = \alpha_{T-1}(2S) + \alpha_{T-1}(2S-1)
+        \alpha_t(s) &= y_t(l'_s) \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) \\
+        &\qquad + [l'_s \ne b,\ l'_s \ne l'_{s-2}]\, \alpha_{t-1}(s-2)\bigr),
+
+        p &= \alpha_{T-1}(2S) + \alpha_{T-1}(2S-1)
 
     in log space (log-sum-exp), vectorised over the batch, so that a
     probability of :math:`10^{-1000}` at :math:`T` in the thousands is an

@@ -209,9 +209,10 @@ def ctc_alpha(label, steps, y=None, *, blank="-"):
 
     .. math::
 
-        \alpha_0(0) = y_0(b), \quad \alpha_0(1) = y_0(l_1), \quad
-        \alpha_t(s) = y_t(l'_s)\bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)
-        + [\text{skip}_s]\,\alpha_{t-1}(s-2)\bigr)
+        \alpha_0(0) = y_0(b), \quad \alpha_0(1) = y_0(l_1),
+
+        \alpha_t(s) &= y_t(l'_s)\bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) \\
+        &\qquad + [\text{skip}_s]\,\alpha_{t-1}(s-2)\bigr)
 
     where the skip from s - 2 is allowed onto a label that differs from the
     label at s - 2. Entries are left as the recursion builds them

@@ -139,9 +139,10 @@ def adaptive_softmax_factorisation(head_logits, cluster_logits):
     .. math::
 
         p(y) = p_\text{head}(c_0 + i)\; p_i(y - c_i)
-        \quad (c_i \le y < c_{i+1}), \qquad
-        \sum_{y} p(y) = \sum_{k < c_0} p_\text{head}(k)
-        + \sum_i p_\text{head}(c_0 + i) \underbrace{\sum_j p_i(j)}_{=1} = 1.
+        \quad (c_i \le y < c_{i+1}),
+
+        \sum_{y} p(y) &= \sum_{k < c_0} p_\text{head}(k) \\
+        &\quad + \sum_i p_\text{head}(c_0 + i) \underbrace{\sum_j p_i(j)}_{=1} = 1.
 
     Parameters
     ----------
